@@ -1,0 +1,1 @@
+"""The implementations a workload times: autograd_lite, and the references it is compared to."""

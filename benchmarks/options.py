@@ -1,0 +1,28 @@
+"""What every workload is told: how many samples, how small, and which references to run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Options:
+    """Settings of one benchmark run.
+
+    Attributes
+    ----------
+    repeat : int
+        Samples per implementation (each sample is timed after the others', in turn).
+    quick : bool
+        Tiny sizes and few steps: checks that everything runs, measures nothing useful.
+    threads : int
+        Threads for NumPy's BLAS and PyTorch.
+    torch : module or None
+        PyTorch, or None to leave its column out.
+    """
+
+    repeat: int = 5
+    quick: bool = False
+    threads: int = 1
+    torch: Any = None

@@ -1,0 +1,147 @@
+"""Run benchmark workloads and print a table; also usable as ``python benchmarks/run.py``.
+
+    python -m benchmarks [workload ...] [--repeat N] [--json PATH] [--quick] [--threads N]
+                         [--no-torch]
+
+Every implementation is timed in turn (ours, numpy, torch, ours, numpy, torch, ...) and the
+table shows medians with autograd_lite's min-max range and the ratio ours / reference.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if not __package__:  # run as a script: make `benchmarks` and `autograd_lite` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+from typing import Any  # noqa: E402
+
+from benchmarks.impls.torch_ref import load_torch  # noqa: E402
+from benchmarks.machine import choose_threads, machine_info, set_blas_threads  # noqa: E402
+from benchmarks.options import Options  # noqa: E402
+from benchmarks.timing import OURS, WorkloadResult  # noqa: E402
+
+WORKLOADS = ("overhead", "mlp", "cnn", "fanin", "memory")
+REFERENCE_ORDER = ("numpy", "torch", "scalar")
+DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time autograd_lite against a hand-written NumPy version and PyTorch.")
+    parser.add_argument("workloads", nargs="*", metavar="workload",
+                        help=f"any of {', '.join(WORKLOADS)} (default: all)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="samples per implementation (default 5, or 1 with --quick)")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON,
+                        help=f"where to write the results (default {DEFAULT_JSON})")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes and few steps: a smoke test, not a measurement")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS and PyTorch threads (default: $OMP_NUM_THREADS, else "
+                             "what NumPy's BLAS uses)")
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    args = parser.parse_args(argv)
+    unknown = [w for w in args.workloads if w not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown workload(s) {', '.join(unknown)}; choose from "
+                     f"{', '.join(WORKLOADS)}")
+    if args.repeat is not None and args.repeat < 1:
+        parser.error(f"--repeat must be at least 1, got {args.repeat}")
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads must be at least 1, got {args.threads}")
+    return args
+
+
+def _fmt(value: float) -> str:
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
+
+
+def format_table(results: list[WorkloadResult]) -> str:
+    """A plain-text table: one row per metric, a median and a ratio column per reference."""
+    refs: list[str] = []
+    for result in results:
+        for metric in result.metrics:
+            refs += [k for k in metric.samples if k != OURS and k not in refs]
+    refs.sort(key=lambda r: REFERENCE_ORDER.index(r) if r in REFERENCE_ORDER else 99)
+    header = ["workload", "metric", "unit", f"{OURS} median [min-max]"]
+    for ref in refs:
+        header += [ref, f"ours/{ref}"]
+    rows = [header]
+    for result in results:
+        if result.skipped:
+            rows.append([result.name, f"skipped: {result.skipped}"] + [""] * (len(header) - 2))
+            continue
+        for metric in result.metrics:
+            s = metric.summary()
+            ours = ""
+            if OURS in s["median"]:
+                ours = (f"{_fmt(s['median'][OURS])} "
+                        f"[{_fmt(s['min'][OURS])}-{_fmt(s['max'][OURS])}]")
+            row = [result.name, metric.name, metric.unit, ours]
+            for ref in refs:
+                row.append(_fmt(s["median"][ref]) if ref in s["median"] else "")
+                row.append(f"{s['ratio'][ref]:.2f}x" if ref in s["ratio"] else "")
+            rows.append(row)
+    widths = [max(len(r[i]) for r in rows if len(r) > i) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(rows):
+        if row[1].startswith("skipped:"):
+            lines.append(f"{row[0]:<{widths[0]}}  {row[1]}")
+            continue
+        cells = [cell.ljust(w) if i < 3 else cell.rjust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Write ``payload`` to a temporary file in the same folder, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(payload, indent=1) + "\n")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    names = args.workloads or list(WORKLOADS)
+    threads = choose_threads(args.threads)
+    set_blas_threads(threads)
+    torch = None if args.no_torch else load_torch(threads)
+    options = Options(repeat=args.repeat or (1 if args.quick else 5), quick=args.quick,
+                      threads=threads, torch=torch)
+    machine = machine_info(threads, torch)
+    print(f"{machine['cpu']}, {machine['cpus_available']} CPUs, {threads} threads, "
+          f"numpy {machine['numpy']} ({machine['blas'].get('name')}), "
+          f"torch {machine['torch'] or 'not used'}; repeat {options.repeat}"
+          f"{', quick' if args.quick else ''}", flush=True)
+    results = []
+    for name in names:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        module = importlib.import_module(f"benchmarks.workloads.{name}")
+        results.append(module.run(options))
+    print(format_table(results))
+    write_json(args.json, {
+        "date": machine["date"], "machine": machine,
+        "options": {"repeat": options.repeat, "quick": options.quick, "threads": threads,
+                    "torch": torch is not None},
+        "workloads": {r.name: r.to_json() for r in results}})
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""Alternating timing: ours, ref, ours, ref, ... so that noise hits every implementation."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+OURS = "autograd_lite"
+
+
+def seconds(fn: Callable[[], Any]) -> float:
+    """Wall-clock seconds of one call of ``fn``."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def alternate(samplers: dict[Any, Callable[[], float]], repeat: int,
+              warmup: int = 1) -> dict[Any, list[float]]:
+    """Call each sampler ``warmup`` times (discarded), then ``repeat`` rounds in turn.
+
+    A sampler returns one measurement (usually seconds from :func:`seconds`); the result maps
+    each name to its ``repeat`` measurements.
+    """
+    for _ in range(warmup):
+        for sample in samplers.values():
+            sample()
+    results: dict[Any, list[float]] = {name: [] for name in samplers}
+    for _ in range(repeat):
+        for name, sample in samplers.items():
+            results[name].append(sample())
+    return results
+
+
+@dataclass
+class Metric:
+    """One measured quantity: its samples per implementation, in ``unit``."""
+
+    name: str
+    unit: str
+    samples: dict[str, list[float]]
+    note: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready: samples, median, min, max, and ours / reference ratios of medians."""
+        medians = {k: statistics.median(v) for k, v in self.samples.items() if v}
+        ours = medians.get(OURS)
+        ratios = {k: ours / m for k, m in medians.items()
+                  if k != OURS and ours is not None and m}
+        return {"name": self.name, "unit": self.unit, "note": self.note,
+                "samples": self.samples, "median": medians,
+                "min": {k: min(v) for k, v in self.samples.items() if v},
+                "max": {k: max(v) for k, v in self.samples.items() if v},
+                "ratio": ratios}
+
+
+@dataclass
+class WorkloadResult:
+    """What a workload reports: its parameters, its metrics, or why it was skipped."""
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    metrics: list[Metric] = field(default_factory=list)
+    skipped: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"params": self.params, "skipped": self.skipped,
+                "metrics": [m.summary() for m in self.metrics]}
+
+
+def scaled(samples: dict[str, list[float]], factor: float) -> dict[str, list[float]]:
+    """Every sample multiplied by ``factor`` (e.g. seconds for n steps -> ms per step)."""
+    return {k: [s * factor for s in v] for k, v in samples.items()}

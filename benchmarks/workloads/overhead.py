@@ -1,0 +1,23 @@
+"""Per-op overhead: a long chain of tiny ops on one float64 element, forward + backward."""
+
+from __future__ import annotations
+
+from benchmarks.impls import ours, scalar, torch_ref
+from benchmarks.options import Options
+from benchmarks.timing import OURS, Metric, WorkloadResult, alternate, scaled, seconds
+
+OPS_PER_ITERATION = 3  # mul, add, tanh
+
+
+def run(options: Options) -> WorkloadResult:
+    iterations = 50 if options.quick else 2000
+    samplers = {OURS: lambda: seconds(lambda: ours.overhead(iterations)),
+                "scalar": lambda: seconds(lambda: scalar.overhead(iterations))}
+    if options.torch is not None:
+        torch = options.torch
+        samplers["torch"] = lambda: seconds(lambda: torch_ref.overhead(torch, iterations))
+    samples = alternate(samplers, options.repeat)
+    ops = OPS_PER_ITERATION * iterations
+    return WorkloadResult(
+        "overhead", params={"iterations": iterations, "ops": ops, "dtype": "float64"},
+        metrics=[Metric("per op (fwd+bwd)", "us", scaled(samples, 1e6 / ops))])
