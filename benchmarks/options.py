@@ -22,7 +22,7 @@ class Options:
         PyTorch, or None to leave its column out.
     """
 
-    repeat: int = 5
+    repeat: int = 10
     quick: bool = False
     threads: int = 1
     torch: Any = None

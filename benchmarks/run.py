@@ -38,7 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("workloads", nargs="*", metavar="workload",
                         help=f"any of {', '.join(WORKLOADS)} (default: all)")
     parser.add_argument("--repeat", type=int, default=None,
-                        help="samples per implementation (default 5, or 1 with --quick)")
+                        help="samples per implementation (default 10, or 1 with --quick)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON,
                         help=f"where to write the results (default {DEFAULT_JSON})")
     parser.add_argument("--quick", action="store_true",
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     threads = choose_threads(args.threads)
     set_blas_threads(threads)
     torch = None if args.no_torch else load_torch(threads)
-    options = Options(repeat=args.repeat or (1 if args.quick else 5), quick=args.quick,
+    options = Options(repeat=args.repeat or (1 if args.quick else 10), quick=args.quick,
                       threads=threads, torch=torch)
     machine = machine_info(threads, torch)
     print(f"{machine['cpu']}, {machine['cpus_available']} CPUs, {threads} threads, "

@@ -50,11 +50,16 @@ class Metric:
         ours = medians.get(OURS)
         ratios = {k: ours / m for k, m in medians.items()
                   if k != OURS and ours is not None and m}
+        # ratios within each round (the samples were taken in turn): robust to slow phases
+        paired = {k: statistics.median(a / b for a, b in zip(self.samples[OURS], v, strict=True))
+                  for k, v in self.samples.items()
+                  if k != OURS and OURS in self.samples and all(v)
+                  and len(v) == len(self.samples[OURS])}
         return {"name": self.name, "unit": self.unit, "note": self.note,
                 "samples": self.samples, "median": medians,
                 "min": {k: min(v) for k, v in self.samples.items() if v},
                 "max": {k: max(v) for k, v in self.samples.items() if v},
-                "ratio": ratios}
+                "ratio": ratios, "paired_ratio": paired}
 
 
 @dataclass

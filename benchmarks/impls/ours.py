@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import autograd_lite.functions as F
 import numpy as np
 
+import autograd_lite.functions as F
 from autograd_lite import Variable
 
 
