@@ -16,6 +16,7 @@ if not __package__:  # run as a script: make `benchmarks` and `autograd_lite` im
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -132,12 +133,19 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         module = importlib.import_module(f"benchmarks.workloads.{name}")
+        # Move everything loaded so far (PyTorch alone brings ~150,000 objects) out of the
+        # collector's sight: else every full collection scans it, and the engines that make
+        # Python objects per op (autograd_lite, the scalar one) would pay for torch's import.
+        gc.collect()
+        gc.freeze()
         results.append(module.run(options))
+    gc.unfreeze()
     print(format_table(results))
     write_json(args.json, {
         "date": machine["date"], "machine": machine,
         "options": {"repeat": options.repeat, "quick": options.quick, "threads": threads,
-                    "torch": torch is not None},
+                    "torch": torch is not None,
+                    "gc": "collected before each sample; objects from setup frozen"},
         "workloads": {r.name: r.to_json() for r in results}})
     print(f"wrote {args.json}")
     return 0

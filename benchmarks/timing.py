@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -23,7 +24,8 @@ def alternate(samplers: dict[Any, Callable[[], float]], repeat: int,
     """Call each sampler ``warmup`` times (discarded), then ``repeat`` rounds in turn.
 
     A sampler returns one measurement (usually seconds from :func:`seconds`); the result maps
-    each name to its ``repeat`` measurements.
+    each name to its ``repeat`` measurements. Every sample starts after a full garbage
+    collection (not timed), so that none pays for the garbage of the one before.
     """
     for _ in range(warmup):
         for sample in samplers.values():
@@ -31,6 +33,7 @@ def alternate(samplers: dict[Any, Callable[[], float]], repeat: int,
     results: dict[Any, list[float]] = {name: [] for name in samplers}
     for _ in range(repeat):
         for name, sample in samplers.items():
+            gc.collect()
             results[name].append(sample())
     return results
 
