@@ -3,11 +3,9 @@ filled, checked, then renamed into place, so an interrupted or bad download leav
 
 from __future__ import annotations
 
-import http.client
 import os
 import sys
 import tempfile
-import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,6 +48,10 @@ def download(
     DownloadError
         If every mirror failed; the message lists each URL and why.
     """
+    # Imported here: the network stack is only needed when a file is actually missing.
+    import http.client
+    import urllib.request
+
     dest = Path(dest)
     opener = opener or urllib.request.urlopen
     failures = []
