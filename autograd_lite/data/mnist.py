@@ -106,7 +106,10 @@ def load_mnist(
         path = _find(folder, name)
         if path is None:
             if not download:
-                raise FileNotFoundError(f"MNIST file {name} not found. {_where_to_put(folder)}")
+                raise FileNotFoundError(
+                    f"MNIST file {name} not found and download=False. {_where_to_put(folder)} "
+                    f"Or call load_mnist(download=True) to fetch them from the mirrors."
+                )
             path = _download(folder, name, checksums.get(name), mirrors, opener, timeout, progress)
         arrays[name] = read_mnist_file(path, checksums.get(name))
     train = _split(folder, TRAIN_IMAGES, TRAIN_LABELS, arrays)
