@@ -101,7 +101,7 @@ def load_mnist(
     """
     folder = mnist_folder(root)
     checksums = MNIST_MD5 if checksums is None else checksums
-    arrays = {}
+    paths, arrays = {}, {}
     for name in MNIST_FILES:
         path = _find(folder, name)
         if path is None:
@@ -111,9 +111,9 @@ def load_mnist(
                     f"Or call load_mnist(download=True) to fetch them from the mirrors."
                 )
             path = _download(folder, name, checksums.get(name), mirrors, opener, timeout, progress)
-        arrays[name] = read_mnist_file(path, checksums.get(name))
-    train = _split(folder, TRAIN_IMAGES, TRAIN_LABELS, arrays)
-    test = _split(folder, TEST_IMAGES, TEST_LABELS, arrays)
+        paths[name], arrays[name] = path, read_mnist_file(path, checksums.get(name))
+    train = _split(paths, arrays, TRAIN_IMAGES, TRAIN_LABELS)
+    test = _split(paths, arrays, TEST_IMAGES, TEST_LABELS)
     return train, test
 
 
@@ -206,23 +206,25 @@ def _download(
         raise DownloadError(f"{err}\n{_where_to_put(folder)}") from None
 
 
-def _split(folder: Path, images_name: str, labels_name: str, arrays: dict) -> Split:
+def _split(paths: dict, arrays: dict, images_name: str, labels_name: str) -> Split:
+    """Check that an images file and a labels file make an MNIST split; labels to int64."""
     images, labels = arrays[images_name], arrays[labels_name]
+    images_path, labels_path = paths[images_name], paths[labels_name]
     if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
         raise DataFileError(
-            f"{folder / images_name}: expected uint8 images of shape (N, 28, 28), got "
-            f"{images.dtype} of shape {images.shape}. {_fix(folder / images_name)}"
+            f"{images_path}: expected uint8 images of shape (N, 28, 28), got "
+            f"{images.dtype} of shape {images.shape}. {_fix(images_path)}"
         )
     if labels.ndim != 1 or labels.dtype != np.uint8 or (labels.size and labels.max() > 9):
         raise DataFileError(
-            f"{folder / labels_name}: expected uint8 labels 0..9 of shape (N,), got "
-            f"{labels.dtype} of shape {labels.shape}. {_fix(folder / labels_name)}"
+            f"{labels_path}: expected uint8 labels 0..9 of shape (N,), got "
+            f"{labels.dtype} of shape {labels.shape}. {_fix(labels_path)}"
         )
     if len(images) != len(labels):
         raise DataFileError(
-            f"{folder}: {images_name} has {len(images)} images but {labels_name} has "
-            f"{len(labels)} labels; the two files are from different sets. Delete both and "
-            f"call load_mnist() again to download fresh copies."
+            f"{images_path} has {len(images)} images but {labels_path} has {len(labels)} "
+            f"labels; the two files are from different sets. Delete both and call "
+            f"load_mnist() again to download fresh copies."
         )
     return images, labels.astype(np.int64)
 

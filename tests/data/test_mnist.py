@@ -109,7 +109,7 @@ def test_empty_checksum_table_skips_verification(tmp_path, payloads):
 def test_image_and_label_counts_must_agree(tmp_path, payloads):
     payloads[TRAIN_LABELS] = idx_bytes(np.zeros(5, np.uint8))
     write_files(tmp_path, payloads)
-    message = f"{TRAIN_IMAGES} has 6 images but {TRAIN_LABELS} has 5 labels"
+    message = f"{TRAIN_IMAGES}.gz has 6 images but .*{TRAIN_LABELS}.gz has 5 labels"
     with pytest.raises(DataFileError, match=message):
         load_mnist(tmp_path, download=False, checksums=md5_table(payloads))
 
@@ -125,7 +125,7 @@ def test_image_and_label_counts_must_agree(tmp_path, payloads):
 def test_wrong_shapes_dtypes_or_labels(tmp_path, payloads, name, array, what):
     payloads[name] = idx_bytes(array)
     write_files(tmp_path, payloads)
-    with pytest.raises(DataFileError, match=f"{name}: expected.*{what}"):
+    with pytest.raises(DataFileError, match=f"{name}.gz: expected.*{what}"):
         load_mnist(tmp_path, download=False, checksums=md5_table(payloads))
 
 
