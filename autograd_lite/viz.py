@@ -133,19 +133,29 @@ class _Graph:
 
 
 def _format_value(value: Any) -> str:
-    if isinstance(value, float | np.floating):
-        text = f"{float(value):g}"
-    elif isinstance(value, np.dtype | type):
-        text = getattr(value, "__name__", None) or str(value)
-    elif isinstance(value, slice):
-        text = ":".join("" if p is None else str(p) for p in (value.start, value.stop, value.step))
-        text = text.rstrip(":") if value.step is None else text
-        text = text or ":"
-    else:
-        text = repr(value) if not isinstance(value, str) else value
+    """A short text for an op argument: 0.01, (3, 2), float32, [0, 1:] for an index."""
+    text = _format_part(value)
+    if isinstance(value, tuple) and any(isinstance(p, slice) or p is Ellipsis for p in value):
+        text = "[" + text[1:-1].rstrip(",") + "]"  # an index, written as one
     if len(text) > _MAX_PARAM_CHARS:
         text = text[: _MAX_PARAM_CHARS - 1] + "…"
     return text
+
+
+def _format_part(value: Any) -> str:
+    if isinstance(value, float | np.floating):
+        return f"{float(value):g}"
+    if isinstance(value, np.dtype | type):
+        return getattr(value, "__name__", None) or str(value)
+    if isinstance(value, slice):
+        parts = ["" if p is None else str(p) for p in (value.start, value.stop, value.step)]
+        return ":".join(parts if value.step is not None else parts[:2])
+    if value is Ellipsis:
+        return "..."
+    if isinstance(value, tuple):
+        inner = ", ".join(_format_part(p) for p in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return value if isinstance(value, str) else repr(value)
 
 
 def _is_empty(value: Any) -> bool:
