@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 import shutil
-import tempfile
 from collections import deque
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -491,14 +491,16 @@ def plot_graph(output: Any, path: str | os.PathLike, **options: Any) -> Path:
         data = dot.source.encode("utf-8")
     else:
         data = _render(dot, fmt)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    # A fresh name in the same folder, so os.replace is atomic; os.open with mode 0o666 lets the
+    # umask set the permissions, as for any new file (mkstemp would make it private).
+    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
         raise
     return path
 
