@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("graphviz")
 
@@ -223,6 +225,15 @@ def test_several_outputs_and_shared_subgraphs_are_drawn_once():
     assert len([e for e in edges(src) if e[1] == mul]) == 2
 
 
+def test_a_function_with_several_outputs_is_one_box():
+    x = Variable(np.arange(6.0).reshape(2, 3), name="x")
+    parts = F.split(x, 3, axis=1)
+    src = to_dot(*parts).source
+    split = node_with(src, "Split")
+    assert split == ("Split\\nsections=3, axis=1", COLORS["function"], "box")
+    assert [b for a, b in edges(src) if a == "f0"] == ["v0", "v1", "v2"]
+
+
 # ----------------------------------------------------------------------------- big graphs
 
 
@@ -251,11 +262,91 @@ def test_max_nodes_leaves_out_the_far_end_when_collapsing_is_not_enough():
         y = F.tanh(y * 2.0)  # alternating ops: nothing to collapse
     src = to_dot(y, max_nodes=30).source
     found = nodes(src)
-    assert len(found) == 31
-    assert "more" in found and found["more"][0] == "… 4971 more nodes"
-    assert ("more", "f9") in edges(src) or any(e[0] == "more" for e in edges(src))
+    assert len(found) == 31  # 30 nodes nearest the output and the "more" box
+    # per step: Mul, its constant 2.0, its output, Tanh, its output; and x: 5001 nodes
+    assert found["more"] == ("… 4971 more nodes", COLORS["more"], "box")
+    assert ("v0", "f0") not in edges(src) and ("f0", "v0") in edges(src)
+    from_more = [b for a, b in edges(src) if a == "more"]
+    # the frontier: a Mul whose constant was cut, and a value whose Tanh was cut
+    assert sorted(found[n][0] for n in from_more) == ["(2,) float64", "Mul"]
     ids = set(found)
     assert all(a in ids and b in ids for a, b in edges(src))
+
+
+def test_a_run_that_shares_a_parameter_draws_one_edge_from_it():
+    x = Variable(np.ones(2), name="x")
+    w = Variable(np.full(2, 0.5), name="w")
+    y = x
+    for _ in range(5):
+        y = y * w
+    src = to_dot(y, max_nodes=4).source
+    run = node_with(src, "Mul ×5")
+    assert run[1] == COLORS["collapsed"]
+    assert sorted(a for a, b in edges(src) if b == "f0") == ["v1", "v2"]  # x and w, once each
+    assert len(nodes(src)) == 4
+
+
+@st.composite
+def expressions(draw):
+    """A random expression DAG: the recipe (to build it again) and the number of ops."""
+    n_ops = draw(st.integers(1, 12))
+    recipe = []
+    for i in range(n_ops):
+        op = draw(st.sampled_from(["add", "mul", "tanh", "sum", "const"]))
+        a = draw(st.integers(0, i + 1))  # two leaves, then one value per op so far
+        b = draw(st.integers(0, i + 1))
+        recipe.append((op, a, b))
+    return recipe
+
+
+def apply(op: str, x: Variable, y: Variable) -> Variable:
+    if op == "add":
+        return x + y
+    if op == "mul":
+        return x * y
+    if op == "tanh":
+        return F.tanh(x)
+    if op == "sum":
+        return F.sum(x, axis=0, keepdims=True) + y
+    return x * 3.0
+
+
+def build(recipe):
+    values = [Variable(np.ones((2, 2)), name="a"), Variable(np.full((2, 2), 2.0))]
+    for op, a, b in recipe:
+        values.append(apply(op, values[a], values[b]))
+    return values
+
+
+def reachable(out):
+    """Variables and Functions behind `out`, and the number of edges, by a plain walk."""
+    variables, functions, n_edges, stack = {id(out): out}, {}, 0, [out]
+    while stack:
+        fn = stack.pop().creator
+        if fn is None or id(fn) in functions:
+            continue
+        functions[id(fn)] = fn
+        n_edges += len(fn.inputs) + sum(id(r()) in variables for r in fn.outputs)
+        for x in fn.inputs:
+            if id(x) not in variables:
+                variables[id(x)] = x
+                stack.append(x)
+    return len(variables), len(functions), n_edges
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions(), st.integers(1, 12))
+def test_random_graphs_are_drawn_completely_and_deterministically(recipe, max_nodes):
+    out = build(recipe)[-1]
+    src = to_dot(out).source
+    n_vars, n_fns, n_edges = reachable(out)
+    shapes = [n[2] for n in nodes(src).values()]
+    assert (shapes.count("oval"), shapes.count("box")) == (n_vars, n_fns)
+    assert len(edges(src)) == n_edges
+    assert to_dot(build(recipe)[-1]).source == src  # same expression, same text
+    small = nodes(to_dot(out, max_nodes=max_nodes).source)
+    assert len(small) <= max_nodes + 1
+    assert "v0" in small
 
 
 # ----------------------------------------------------------------------------- graph of a gradient
