@@ -1,0 +1,108 @@
+"""The differentiable functions: ``import autograd_lite.functions as F``.
+
+Each is a `Function` subclass with a short gradient formula, plus a lowercase front door.
+Grouped by kind: arithmetic, elementwise, shape, reduction, linalg, softmax, loss.
+"""
+
+from autograd_lite.functions import numpy_dispatch
+from autograd_lite.functions.arithmetic import (
+    Add,
+    AsType,
+    Div,
+    Mul,
+    Neg,
+    Pow,
+    PowScalar,
+    Sub,
+    add,
+    astype,
+    div,
+    mul,
+    neg,
+    pow,
+    sub,
+)
+from autograd_lite.functions.elementwise import (
+    Abs,
+    Clip,
+    Cos,
+    Erf,
+    Exp,
+    LeakyReLU,
+    Log,
+    Maximum,
+    Minimum,
+    ReLU,
+    Sigmoid,
+    Sin,
+    Softplus,
+    Sqrt,
+    Tanh,
+    Where,
+    abs,
+    clip,
+    cos,
+    erf,
+    exp,
+    gelu,
+    leaky_relu,
+    log,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    tanh,
+    where,
+)
+from autograd_lite.functions.linalg import Linear, MatMul, linear, matmul
+from autograd_lite.functions.loss import (
+    CrossEntropy,
+    accuracy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    mse_loss,
+    nll_loss,
+)
+from autograd_lite.functions.reduction import (
+    LogSumExp,
+    Max,
+    Mean,
+    Min,
+    Sum,
+    Var,
+    logsumexp,
+    max,
+    mean,
+    min,
+    sum,
+    var,
+)
+from autograd_lite.functions.shape import (
+    BroadcastTo,
+    Concatenate,
+    GetItem,
+    GetItemGrad,
+    Pad,
+    Reshape,
+    Split,
+    Stack,
+    SumTo,
+    Transpose,
+    broadcast_to,
+    concatenate,
+    flatten,
+    getitem,
+    pad,
+    reshape,
+    split,
+    stack,
+    sum_to,
+    swapaxes,
+    transpose,
+)
+from autograd_lite.functions.softmax import LogSoftmax, Softmax, log_softmax, softmax
+
+__all__ = [name for name in dir() if not name.startswith("_")]
