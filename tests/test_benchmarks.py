@@ -224,3 +224,18 @@ def test_numpy_cnn_matches_autograd_lite():
     assert out.item() == pytest.approx(loss)
     for name, g in reference.grads.items():
         np.testing.assert_allclose(model.params[name].grad.data, g, rtol=1e-6, atol=1e-9)
+
+
+def test_numpy_cnn_matches_torch():
+    torch = pytest.importorskip("torch")
+    from benchmarks.impls import torch_ref
+
+    reference, x, t = tiny_cnn()
+    loss = reference.loss_and_grads(x, t)
+    model = torch_ref.cnn(torch, reference.params)
+    out = torch.nn.functional.cross_entropy(model._forward(model.params, torch.from_numpy(x)),
+                                            torch.from_numpy(t))
+    out.backward()
+    assert out.item() == pytest.approx(loss)
+    for name, g in reference.grads.items():
+        np.testing.assert_allclose(model.params[name].grad.numpy(), g, rtol=1e-6, atol=1e-9)
