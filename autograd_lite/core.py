@@ -650,8 +650,10 @@ def _accumulate(store: dict, owned: set, x: Variable, g: Any, create_graph: bool
     old = store.get(x)
     if old is None:
         store[x] = g
-    elif create_graph or x not in owned:
+    elif create_graph:
         store[x] = old + g
+    elif x not in owned:
+        store[x] = _as_array(old + g)  # 0-d sums come back as NumPy scalars
         owned.add(x)
     else:
         np.add(old, g, out=old)
