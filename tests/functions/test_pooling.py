@@ -1,5 +1,5 @@
-"""max_pool2d and avg_pool2d: values against loops over output pixels, gradients of order 1
-and 2, the first-max rule on ties, dtype, and errors."""
+"""max_pool2d and avg_pool2d: the loop reference and input strategy of their op-spec rows
+(test_ops_layers.py), non-zero second derivatives, the first-max rule on ties, and errors."""
 
 import numpy as np
 import pytest
@@ -8,11 +8,7 @@ from hypothesis import strategies as st
 
 import autograd_lite.functions as F
 from autograd_lite import Variable
-
-try:
-    from autograd_lite.testing import gradcheck, gradgradcheck
-except ImportError:  # until the lead's testing package lands
-    from tests.functions._fd import gradcheck, gradgradcheck
+from autograd_lite.testing import gradgradcheck
 
 
 def pool_reference(x, k, s, p, reduce, fill):
@@ -45,27 +41,6 @@ def pool_cases(draw, max_side=7):
     return x, (kh, kw), (sh, sw), (ph, pw)
 
 
-@given(pool_cases())
-def test_max_pool2d_value(case):
-    x, k, s, p = case
-    y = F.max_pool2d(x, k, s, p)
-    np.testing.assert_array_equal(y.data, pool_reference(x, k, s, p, np.max, -np.inf))
-
-
-@given(pool_cases())
-def test_avg_pool2d_value(case):
-    x, k, s, p = case
-    y = F.avg_pool2d(x, k, s, p)
-    np.testing.assert_allclose(y.data, pool_reference(x, k, s, p, np.mean, 0.0), atol=1e-12)
-
-
-@given(pool_cases())
-def test_pool_grads(case):
-    x, k, s, p = case
-    assert gradcheck(lambda v: F.max_pool2d(v, k, s, p), x, eps=1e-4)
-    assert gradcheck(lambda v: F.avg_pool2d(v, k, s, p), x)
-
-
 @settings(max_examples=5)
 @given(pool_cases(max_side=4))
 def test_pool_second_derivatives(case):
@@ -82,16 +57,6 @@ def test_max_pool2d_ties_send_the_gradient_to_the_first_max():
     x = Variable(np.ones((1, 1, 3, 3)))  # overlapping windows: each picks its first max
     F.max_pool2d(x, 2, stride=1).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [[[[1, 1, 0], [1, 1, 0], [0, 0, 0]]]])
-
-
-@pytest.mark.parametrize("pool", [F.max_pool2d, F.avg_pool2d])
-@pytest.mark.parametrize("k, s, p", [(2, 2, 0), (3, 2, 1)])
-def test_pool_keeps_float32(pool, k, s, p):
-    x = Variable(np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32))
-    y = pool(x, k, s, p)
-    assert y.dtype == np.float32
-    y.sum().backward()
-    assert x.grad.dtype == np.float32
 
 
 def test_pool_errors():
