@@ -66,3 +66,19 @@ def test_pool_errors():
         F.avg_pool2d(np.zeros((1, 1, 4, 4)), 5)
     with pytest.raises(ValueError, match="at most half the kernel"):
         F.max_pool2d(np.zeros((1, 1, 4, 4)), 2, padding=2)
+
+
+def test_max_pool2d_propagates_nan_like_pytorch():
+    x = Variable(np.array([[[[1.0, np.nan, 0.0, 2.0], [3.0, 4.0, 5.0, 1.0]]]]))
+    y = F.max_pool2d(x, 2)
+    assert np.isnan(y.data[0, 0, 0, 0]) and y.data[0, 0, 0, 1] == 5
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[[[0, 1, 0, 0], [0, 0, 1, 0]]]])
+
+
+def test_max_pool2d_with_large_kernels():
+    """More than 255 offsets per window (the first-max bookkeeping widens its integers)."""
+    x = np.random.default_rng(0).permutation(2 * 17 * 17).reshape(1, 2, 17, 17) * 1.0
+    y = F.max_pool2d(x, 16, stride=1)
+    np.testing.assert_array_equal(y.data, pool_reference(x, (16, 16), (1, 1), (0, 0), np.max,
+                                                         -np.inf))
