@@ -8,6 +8,7 @@ import pytest
 import autograd_lite.functions as F
 import nn
 from autograd_lite import Variable
+from autograd_lite.testing import gradcheck, numerical_grad
 
 
 def sigmoid(z):
@@ -198,3 +199,33 @@ def test_clip_grad_norm_scales_copies():
     nn.utils.clip_grad_value_(b, 0.5)
     np.testing.assert_array_equal(b.grad.data, [0.5])
     assert nn.utils.clip_grad_norm_([nn.Parameter(np.zeros(1))], 1.0) == 0.0
+
+
+@pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM])
+def test_recurrent_gradients_match_central_differences(cls):
+    layer = cls(2, 3, rng=np.random.default_rng(0))
+    for p in layer.parameters():
+        p.data = p.data.astype(np.float64)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 3, 2))
+    h0, c0 = rng.standard_normal((2, 2, 3))
+    weights = rng.standard_normal((2, 3, 3))
+
+    def run(x, h0, c0):
+        out, _ = layer(x, h0 if cls is nn.RNN else (h0, c0))
+        return out
+
+    assert gradcheck(run, x, h0, c0)  # through every step, the state and the gate split
+    layer.zero_grad()
+    (run(x, h0, c0) * weights).sum().backward()
+    for name, p in layer.named_parameters():
+        def loss(value, p=p):
+            saved, p.data = p.data, value
+            try:
+                return (run(x, h0, c0).data * weights).sum()
+            finally:
+                p.data = saved
+        np.testing.assert_allclose(p.grad.data, numerical_grad(loss, p.data)[0], rtol=1e-5,
+                                   atol=1e-7, err_msg=name)
+    out, _ = layer(x[:, :1], h0 if cls is nn.RNN else (h0, c0))  # a single time step
+    assert out.shape == (2, 1, 3)
