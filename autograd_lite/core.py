@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 _grad_enabled = True
+_mutations = 0  # counts in-place changes of Variable data; Functions remember when they ran
 
 
 # ----------------------------------------------------------------------------- grad mode
@@ -67,7 +68,8 @@ def is_grad_enabled() -> bool:
 def _new_variable(data: np.ndarray, creator: Function | None = None) -> Variable:
     """A Variable around `data` without the checks of `Variable.__init__` (the hot path)."""
     v = object.__new__(Variable)
-    v.data = data
+    v._data = data
+    v._version = 0
     v.grad = None
     v.name = None
     v.creator = creator
@@ -115,8 +117,8 @@ class Variable:
     Variable(8.0)
     """
 
-    __slots__ = ("data", "grad", "name", "creator", "requires_grad", "_retain", "_hooks",
-                 "__weakref__")
+    __slots__ = ("_data", "_version", "grad", "name", "creator", "requires_grad", "_retain",
+                 "_hooks", "__weakref__")
 
     def __init__(self, data: Any, name: str | None = None, requires_grad: bool = True) -> None:
         if isinstance(data, Variable):
@@ -133,13 +135,30 @@ class Variable:
                 f"Variable: {data.dtype} data cannot require gradients (only floating-point "
                 "data can); pass requires_grad=False, or convert it, e.g. x.astype(np.float32)"
             )
-        self.data = data
+        self._data = data
+        self._version = 0
         self.grad: Variable | None = None
         self.name = name
         self.creator: Function | None = None
         self.requires_grad = bool(requires_grad)
         self._retain = False
         self._hooks: list[Callable] | None = None
+
+    # -- the data, and in-place safety
+    @property
+    def data(self) -> np.ndarray:
+        """The value (an ndarray). Assignable, e.g. ``p.data = p.data.astype(np.float64)``."""
+        return self._data
+
+    @data.setter
+    def data(self, value: np.ndarray) -> None:
+        global _mutations
+        if value is self._data:
+            # ``x.data -= step`` changed the array in place: Functions that saved it before now
+            # hold stale values, and backward through them must refuse (see _count_consumers).
+            _mutations += 1
+            self._version = _mutations
+        self._data = value
 
     # -- array-like attributes
     @property
@@ -383,7 +402,7 @@ class Function:
     functions with several outputs, ``gy`` and ``y`` are tuples.
     """
 
-    __slots__ = ("inputs", "outputs", "needs_input_grad", "saved", "__weakref__")
+    __slots__ = ("inputs", "outputs", "needs_input_grad", "saved", "stamp", "__weakref__")
     vjp: Callable | None = None
 
     def __call__(self, *inputs: Any) -> Any:
@@ -391,7 +410,7 @@ class Function:
             if not isinstance(x, Variable):
                 inputs = _with_constants(inputs)
                 break
-        xs = [x.data for x in inputs]
+        xs = [x._data for x in inputs]
         try:
             ys = self.forward(*xs)
         except (ValueError, IndexError, TypeError) as e:
@@ -412,6 +431,7 @@ class Function:
             self.outputs = refs
             self.needs_input_grad = needs
             self.saved = xs
+            self.stamp = _mutations
         return outputs
 
     def forward(self, *xs: np.ndarray) -> Any:
@@ -457,7 +477,7 @@ def _with_constants(inputs: tuple) -> tuple:
     like = None
     for v in inputs:
         if isinstance(v, Variable):
-            like = v.data.dtype
+            like = v._data.dtype
             break
     return tuple(v if isinstance(v, Variable) else _constant(v, like) for v in inputs)
 
@@ -524,7 +544,14 @@ def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
                 "were freed by the first backward. Pass retain_graph=True to the first "
                 "backward() (or grad()) if you need to go through the graph again."
             )
-        for x in fn.inputs:
+        for i, x in enumerate(fn.inputs):
+            if x._version > fn.stamp:
+                raise RuntimeError(
+                    f"{type(fn).__name__}: its input {i} (shape {x.shape}) was modified in place "
+                    "after the forward pass, so backward would use the new values and return a "
+                    "wrong gradient. Change a copy instead (x.data = x.data - step), or call "
+                    "backward before changing it."
+                )
             c = x.creator
             if c is not None:
                 pending[c] = pending.get(c, 0) + 1
@@ -566,7 +593,7 @@ def _run_backward(roots: Sequence[Variable], root_grads: Sequence[Any], *, creat
                 if gy is not None:
                     if y._hooks is not None or y._retain or want is not None:
                         gy = _visit(y, gy, False, want, results)
-                    gxs = fn.vjp(gy, y.data, *fn.saved)
+                    gxs = fn.vjp(gy, y._data, *fn.saved)
                     if type(gxs) is not tuple:
                         gxs = (gxs,)
                 else:
@@ -583,8 +610,8 @@ def _run_backward(roots: Sequence[Variable], root_grads: Sequence[Any], *, creat
             for x, gx in zip(fn.inputs, gxs):
                 c = x.creator
                 if gx is not None and x.requires_grad:
-                    if not (fast and type(gx) is np.ndarray and gx.shape == x.data.shape
-                            and gx.dtype == x.data.dtype):
+                    if not (fast and type(gx) is np.ndarray and gx.shape == x._data.shape
+                            and gx.dtype == x._data.dtype):
                         gx = _fit(gx, x, fn, create_graph)
                     store = leaves if c is None else grads
                     if x in store:
