@@ -673,6 +673,25 @@ def test_hook_on_intermediate_replaces_upstream_gradient():
     assert a.grad is None
 
 
+def test_hooks_called_once_with_total_gradient():
+    x = Variable(np.array([2.0]))
+    seen = []
+    x.register_hook(lambda g: seen.append(("x", g.item())))
+    a = x * 1.0
+    a.register_hook(lambda g: seen.append(("a", g.item())))
+    (a * a + a * 3.0 + x).sum().backward()
+    assert seen == [("a", 2 * 2.0 + 3.0), ("x", 7.0 + 1.0)]
+
+
+def test_hook_under_create_graph_gets_differentiable_gradient():
+    x = Variable(np.array([2.0]))
+    seen = []
+    x.register_hook(seen.append)
+    (x**3).sum().backward(create_graph=True)
+    (g,) = seen
+    assert isinstance(g, Variable) and g.item() == 12.0 and g.creator is not None
+
+
 def test_hook_wrong_shape_raises():
     x = Variable(np.ones(2))
     x.register_hook(lambda g: np.ones(3))
