@@ -390,9 +390,10 @@ class Function:
     """A differentiable operation: subclass it and implement `forward` and `backward`.
 
     ``forward(self, *xs)`` receives ndarrays and returns an ndarray (or a tuple of them).
-    ``backward(self, *gys)`` receives one gradient Variable per output and returns one gradient
-    per input (a Variable, or None where ``self.needs_input_grad`` is False). Write it with
-    differentiable operations on Variables, so it can be differentiated again. ``self.inputs``,
+    ``backward(self, *gys)`` receives one gradient Variable per output (zeros for an output
+    nobody used) and returns one gradient per input (a Variable, or None where
+    ``self.needs_input_grad`` is False). Write it with differentiable operations on
+    Variables, so it can be differentiated again. ``self.inputs``,
     ``self.outputs`` (weak references: call one to get its Variable) and
     ``self.needs_input_grad`` are set when the call recorded a graph.
 
@@ -402,7 +403,8 @@ class Function:
     functions with several outputs, ``gy`` and ``y`` are tuples.
     """
 
-    __slots__ = ("inputs", "outputs", "needs_input_grad", "saved", "stamp", "__weakref__")
+    __slots__ = ("inputs", "outputs", "needs_input_grad", "saved", "stamp", "output_specs",
+                 "__weakref__")
     vjp: Callable | None = None
 
     def __call__(self, *inputs: Any) -> Any:
@@ -423,6 +425,8 @@ class Function:
         if type(ys) is tuple:
             outputs = tuple(_new_variable(_as_array(y), creator) for y in ys)
             refs = [weakref.ref(y) for y in outputs] if creator else None
+            if creator:  # to give zeros for an output dropped unused
+                self.output_specs = [(y.shape, y.dtype) for y in outputs]
         else:
             outputs = _new_variable(ys if type(ys) is np.ndarray else np.asarray(ys), creator)
             refs = [weakref.ref(outputs)] if creator else None
@@ -485,7 +489,7 @@ def _with_constants(inputs: tuple) -> tuple:
 def _named_error(fn: Function, e: Exception, xs: list) -> Exception:
     """The error `e` from `fn.forward`, its message prefixed with the op and the input shapes."""
     name = type(fn).__name__
-    if str(e).startswith(name + ":"):
+    if str(e).lower().startswith(name.lower() + ":"):
         return e  # already says which op
     shapes = ", ".join(f"{np.shape(x)} {getattr(x, 'dtype', type(x).__name__)}" for x in xs)
     kind = type(e) if type(e) in (ValueError, IndexError, TypeError) else ValueError
@@ -523,7 +527,7 @@ def _seed(v: Variable, g: Any, create_graph: bool) -> Any:
     elif isinstance(g, Variable):
         g = g if create_graph else g.data
     else:
-        g = np.asarray(g, dtype=v.data.dtype)
+        g = np.array(g, dtype=v._data.dtype)  # a copy: the caller's array never becomes a .grad
     if g.shape != v.shape:
         raise ValueError(f"backward: grad has shape {g.shape} but the output has shape {v.shape}")
     if create_graph and not isinstance(g, Variable):
@@ -625,10 +629,15 @@ def _run_backward(roots: Sequence[Variable], root_grads: Sequence[Any], *, creat
                         ready.append(c)
             if not retain_graph:
                 fn.saved = None
+        given: set[int] = set()  # arrays already handed to a leaf: the next leaf gets a copy
         for x, g in leaves.items():
             if x._hooks is not None:
                 g = _run_hooks(x, g, create_graph)
             if want is None:
+                if not create_graph and x.grad is None:
+                    if id(g) in given or g.base is not None:
+                        g = g.copy()
+                    given.add(id(g))
                 _store_grad(x, g, create_graph)
             elif x in want:
                 results[x] = g
@@ -641,7 +650,7 @@ def _call_backward(fn: Function, gys: list, outputs: list, create_graph: bool) -
     """Run one Function's gradient formula in the mode at hand; one entry per input.
 
     An output nobody used has no gradient (None): built-in formulas handle that themselves, a
-    user's `backward` gets zeros for it (or None when the output itself is gone).
+    user's `backward` gets zeros for it.
     """
     n_in = len(fn.inputs)
     if all(g is None for g in gys):
@@ -656,8 +665,8 @@ def _call_backward(fn: Function, gys: list, outputs: list, create_graph: bool) -
         else:
             gxs = fn.vjp(tuple(gys), tuple(ys), *xs)
     else:
-        gys = [np.zeros_like(y.data) if g is None and y is not None else g
-               for g, y in zip(gys, outputs)]
+        if any(g is None for g in gys):  # an unused one of several outputs
+            gys = [np.zeros(*spec) if g is None else g for g, spec in zip(gys, fn.output_specs)]
         gys = [g if g is None or isinstance(g, Variable) else _new_variable(g) for g in gys]
         gxs = fn.backward(*gys)
         if not create_graph:  # no graph is recorded here: keep the arrays
@@ -726,9 +735,10 @@ def _visit(v: Variable, g: Any, create_graph: bool, want: set | None, results: d
     """An intermediate Variable's gradient is complete: run its hooks, keep it if asked."""
     if v._hooks is not None:
         g = _run_hooks(v, g, create_graph)
-    if v._retain:
-        _store_grad(v, g, create_graph)
-    if want is not None and v in want:
+    if want is None:
+        if v._retain:  # a copy: this gradient flows on and may reach a leaf's .grad
+            _store_grad(v, g if create_graph or v.grad is not None else g.copy(), create_graph)
+    elif v in want:  # grad(): collect, touch no .grad
         results[v] = g
     return g
 
@@ -738,8 +748,7 @@ def _store_grad(v: Variable, g: Any, create_graph: bool) -> None:
     if create_graph:
         v.grad = g if v.grad is None else v.grad + g
     elif v.grad is None:
-        # A gradient array may be shared (x + x, reshape views): copy so each .grad owns its own.
-        v.grad = _new_variable(g if g.flags.owndata and g.base is None else g.copy())
+        v.grad = _new_variable(g)
     else:
         v.grad = _new_variable(v.grad.data + g)
 

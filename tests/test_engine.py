@@ -221,9 +221,6 @@ def test_leaf_grads_accumulate_until_cleargrad():
     assert x.grad is None
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a 0-d Variable receiving 3+ gradient "
-                   "contributions fails in _accumulate: np.add(old, g, out=old) with `old` a "
-                   "NumPy scalar (0-d arithmetic returns np.float64) -> TypeError")
 def test_scalar_gradient_accumulates_three_times():
     x = Variable(np.array(2.0))
     (x + x + x).backward()
@@ -292,7 +289,6 @@ _SHARED_GY = ("engine bug: when a vjp returns one owning array for two inputs (A
               "_store_grad stores it uncopied as both leaves' .grad")
 
 
-@pytest.mark.xfail(strict=True, reason=_SHARED_GY)
 def test_leaf_grads_never_share_memory_after_mul():
     a, b = Variable(np.ones(3)), Variable(np.ones(3))
     ((a + b) * 2.0).sum().backward()  # Mul makes a fresh gy; Add hands it to both leaves
@@ -300,15 +296,12 @@ def test_leaf_grads_never_share_memory_after_mul():
     assert b.grad.data[0] == 2.0
 
 
-@pytest.mark.xfail(strict=True, reason=_SHARED_GY)
 def test_leaf_grads_never_share_memory_scalar():
     a, b = Variable(np.array(1.0)), Variable(np.array(2.0))
     (a + b).backward()  # the seed goes to both leaves
     assert not np.shares_memory(a.grad.data, b.grad.data)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: y.backward(g) stores the caller's g itself "
-                   "as a leaf's .grad (and shares it between leaves)")
 def test_leaf_grad_does_not_alias_given_grad():
     a, b = Variable(np.ones(3)), Variable(np.ones(3))
     g = np.ones(3)
@@ -546,8 +539,6 @@ def test_grad_leaves_dot_grad_untouched():
     np.testing.assert_allclose(gw.data, 2 * w.data * x.data**2)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: grad() stores the gradient of an intermediate "
-                   "that called retain_grad() into its .grad (_visit runs in `wanted` mode too)")
 def test_grad_leaves_retained_intermediate_grad_untouched():
     x = Variable(np.array([1.0, 2.0]))
     h = x * 3.0
@@ -615,9 +606,6 @@ def test_matmul_error_names_op_and_shapes():
     assert "matmul" in msg.lower() and "(2, 3)" in msg and "(4, 5)" in msg
 
 
-@pytest.mark.xfail(strict=True, reason="cosmetic engine bug: _named_error compares the class name "
-                   "'MatMul' with the message prefix 'matmul:' and adds it again "
-                   "('MatMul: matmul: shapes ...')")
 def test_matmul_error_names_op_once():
     with pytest.raises(ValueError) as info:
         Variable(np.ones((2, 3))) @ Variable(np.ones((4, 5)))
@@ -709,9 +697,6 @@ def test_user_function_with_unused_output():
     np.testing.assert_allclose(x.grad.data, 2 * (2 * x.data) * 2)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: when an unused output was garbage-collected, a "
-                   "user backward gets None for it instead of zeros (Function docstring promises "
-                   "one gradient Variable per output)")
 def test_user_function_with_dropped_output():
     x = Variable(np.array([1.0, 2.0]))
     y2 = TwoOut()(x)[1]  # the first output is never kept

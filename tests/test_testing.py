@@ -240,16 +240,12 @@ def test_arrays_keep_away_from_avoided_points(data):
 _SEARCH = settings(max_examples=1000, derandomize=True, database=None)
 
 
-@pytest.mark.xfail(strict=True, reason="strategies bug: arrays(low=0, high=1, avoid=(1.0,)) pushes "
-                   "1.0 to 1.05, outside [low, high]")
 def test_arrays_avoid_at_domain_edge_stays_in_domain():
     strategy = ast.arrays((3,), low=0.0, high=1.0, avoid=(1.0,))
     with pytest.raises(NoSuchExample):
         find(strategy, lambda a: bool(a.max() > 1.0), settings=_SEARCH)
 
 
-@pytest.mark.xfail(strict=True, reason="strategies bug: with avoid points closer than 2*margin, "
-                   "pushing a value off one lands it next to the other (avoid=(0, 0.06): 0.01)")
 def test_arrays_close_avoided_points_both_respected():
     avoid, margin = (0.0, 0.06), 0.05
     strategy = ast.arrays((3,), low=-1.0, high=1.0, avoid=avoid, margin=margin)
