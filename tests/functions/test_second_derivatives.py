@@ -7,6 +7,8 @@ compares zeros with zeros) and their Hessian is asserted to be zero. The excepti
 are listed in NOT_TWICE_DIFFERENTIABLE; a new public function must be added to one of the two.
 """
 
+import math
+
 import numpy as np
 import pytest
 
@@ -149,3 +151,13 @@ def test_piecewise_linear_second_derivative_is_zero(name):
         for block in row:
             np.testing.assert_array_equal(np.asarray(block), 0.0)
 
+
+@pytest.mark.parametrize("n", range(6))
+def test_derivatives_of_integer_powers_are_exact_at_zero(n):
+    # p * x**(p - 1) at x = 0 is 0 * inf = nan for p = 0 and p = 1: PowScalar special-cases them
+    x = np.array([0.0, 1.0, -1.5])
+    d = lambda a: F.pow(a, n)  # noqa: E731
+    for k in range(1, n + 2):
+        d = func.grad(lambda a, d=d: d(a).sum())
+        expected = math.perm(n, k) * x ** (n - k) if k <= n else np.zeros_like(x)
+        np.testing.assert_allclose(np.asarray(d(x)), expected, rtol=1e-12)
