@@ -377,3 +377,30 @@ def test_shape_mismatches_are_named():
     _, vjp_fn = func.vjp(lambda a: a * 2, np.ones(3))
     with pytest.raises(ValueError, match=r"cotangent 0 has shape \(4,\) but output 0"):
         vjp_fn(np.ones(4))
+
+
+@given(x=small_arrays, name=st.sampled_from(sorted(SCALAR_FNS)), data=st.data())
+def test_forward_over_reverse_equals_reverse_over_reverse(x, name, data):
+    f = SCALAR_FNS[name]
+    v = data.draw(als.arrays(x.shape))
+    _, hv = func.hvp(f, (x,), (v,))
+    _, jvp_of_grad = func.jvp(func.grad(f), (x,), (v,))
+    np.testing.assert_allclose(np.asarray(jvp_of_grad), np.asarray(hv), rtol=1e-10, atol=1e-12)
+
+
+def test_grad_of_jvp_and_of_vjp():
+    x, v = np.array([0.4, -1.1]), np.array([2.0, 0.5])
+    g = func.grad(lambda a: func.jvp(F.sin, (a,), (v,))[1].sum())(x)  # d/dx sum(cos(x) v)
+    np.testing.assert_allclose(np.asarray(g), -np.sin(x) * v)
+    g = func.grad(lambda a: func.vjp(F.exp, a)[1](v)[0].sum())(x)  # d/dx sum(v exp(x))
+    np.testing.assert_allclose(np.asarray(g), v * np.exp(x))
+
+
+def test_inner_gradient_stops_at_its_inputs():
+    # The graph behind h was freed by a backward pass: the transform never walks into it.
+    a = Variable(np.array([0.5, 2.0]))
+    h = F.exp(a) * 2.0
+    h.sum().backward()
+    g = func.grad(lambda y: (y**2).sum())(h)
+    np.testing.assert_allclose(np.asarray(g), 2 * h.data)
+    assert g.requires_grad  # still connected to h, for whoever owns the outer graph
