@@ -389,9 +389,7 @@ class Function:
     def __call__(self, *inputs: Any) -> Any:
         for x in inputs:
             if not isinstance(x, Variable):
-                like = next((v.data.dtype for v in inputs if isinstance(v, Variable)), None)
-                inputs = tuple(v if isinstance(v, Variable) else _constant(v, like)
-                               for v in inputs)
+                inputs = _with_constants(inputs)
                 break
         xs = [x.data for x in inputs]
         try:
@@ -401,25 +399,19 @@ class Function:
             if err is e:
                 raise
             raise err from e
-        record = False
-        if _grad_enabled:
-            for x in inputs:
-                if x.requires_grad:
-                    record = True
-                    break
-        creator = self if record else None
-        if isinstance(ys, tuple):
+        needs = tuple([x.requires_grad for x in inputs]) if _grad_enabled else ()
+        creator = self if True in needs else None
+        if type(ys) is tuple:
             outputs = tuple(_new_variable(_as_array(y), creator) for y in ys)
+            refs = [weakref.ref(y) for y in outputs] if creator else None
         else:
-            outputs = _new_variable(_as_array(ys), creator)
-        if record:
+            outputs = _new_variable(ys if type(ys) is np.ndarray else np.asarray(ys), creator)
+            refs = [weakref.ref(outputs)] if creator else None
+        if creator:
             self.inputs = inputs
-            self.needs_input_grad = tuple(x.requires_grad for x in inputs)
+            self.outputs = refs
+            self.needs_input_grad = needs
             self.saved = xs
-            if isinstance(outputs, tuple):
-                self.outputs = [weakref.ref(y) for y in outputs]
-            else:
-                self.outputs = [weakref.ref(outputs)]
         return outputs
 
     def forward(self, *xs: np.ndarray) -> Any:
@@ -458,6 +450,16 @@ class Function:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
         return f"{type(self).__name__}({args})"
+
+
+def _with_constants(inputs: tuple) -> tuple:
+    """The inputs with every ndarray or number wrapped as a constant Variable."""
+    like = None
+    for v in inputs:
+        if isinstance(v, Variable):
+            like = v.data.dtype
+            break
+    return tuple(v if isinstance(v, Variable) else _constant(v, like) for v in inputs)
 
 
 def _named_error(fn: Function, e: Exception, xs: list) -> Exception:
@@ -544,7 +546,7 @@ def _run_backward(roots: Sequence[Variable], root_grads: Sequence[Any], *, creat
     saved_mode, _grad_enabled = _grad_enabled, create_graph
     try:
         grads: dict[Variable, Any] = {}   # gradients still flowing, by Variable
-        owned: set[Variable] = set()      # whose gradient array we made, so may add into
+        owned: set[Variable] = set()      # whose gradient array was made here: safe to add into
         leaves: dict[Variable, Any] = {}  # finished gradients of leaves
         want = set(wanted) if wanted is not None else None
         results: dict[Variable, Any] = {}
@@ -554,28 +556,45 @@ def _run_backward(roots: Sequence[Variable], root_grads: Sequence[Any], *, creat
         pending = _count_consumers(roots)
         ready = list({v.creator: None for v in roots
                       if v.creator is not None and v.creator not in pending})
+        fast = not create_graph
         while ready:
             fn = ready.pop()
-            outputs = [ref() for ref in fn.outputs]
-            gys = []
-            for y in outputs:
-                g = grads.pop(y, None) if y is not None else None
-                if g is not None:
-                    owned.discard(y)
-                    if y._hooks is not None or y._retain:
-                        g = _visit(y, g, create_graph)
-                    if want is not None and y in want:
-                        results[y] = g
-                gys.append(g)
-            gxs = _call_backward(fn, gys, outputs, create_graph)
+            if fast and fn.vjp is not None and len(fn.outputs) == 1:
+                # The common case, kept lean: a built-in op with one output, ndarrays only.
+                y = fn.outputs[0]()
+                gy = grads.pop(y, None)
+                if gy is not None:
+                    if y._hooks is not None or y._retain or want is not None:
+                        gy = _visit(y, gy, False, want, results)
+                    gxs = fn.vjp(gy, y.data, *fn.saved)
+                    if type(gxs) is not tuple:
+                        gxs = (gxs,)
+                else:
+                    gxs = (None,) * len(fn.inputs)
+            else:
+                outputs = [ref() for ref in fn.outputs]
+                gys = []
+                for y in outputs:
+                    g = grads.pop(y, None) if y is not None else None
+                    if g is not None:
+                        g = _visit(y, g, create_graph, want, results)
+                    gys.append(g)
+                gxs = _call_backward(fn, gys, outputs, create_graph)
             for x, gx in zip(fn.inputs, gxs):
                 c = x.creator
                 if gx is not None and x.requires_grad:
-                    gx = _fit(gx, x, fn, create_graph)
-                    _accumulate(leaves if c is None else grads, owned, x, gx, create_graph)
+                    if not (fast and type(gx) is np.ndarray and gx.shape == x.data.shape
+                            and gx.dtype == x.data.dtype):
+                        gx = _fit(gx, x, fn, create_graph)
+                    store = leaves if c is None else grads
+                    if x in store:
+                        _accumulate(store, owned, x, gx, create_graph)
+                    else:
+                        store[x] = gx
                 if c is not None:
-                    pending[c] -= 1
-                    if pending[c] == 0:
+                    left = pending[c] - 1
+                    pending[c] = left
+                    if not left:
                         ready.append(c)
             if not retain_graph:
                 fn.saved = None
@@ -647,11 +666,14 @@ def _fit(gx: Any, x: Variable, fn: Function, create_graph: bool) -> Any:
 
 
 def _accumulate(store: dict, owned: set, x: Variable, g: Any, create_graph: bool) -> None:
+    """Add `g` to the gradient of `x` so far: in place only into an array made here."""
     old = store.get(x)
     if old is None:
         store[x] = g
-    elif create_graph or x not in owned:
+    elif create_graph:
         store[x] = old + g
+    elif x not in owned:
+        store[x] = _as_array(old + g)  # 0-d sums come back as NumPy scalars
         owned.add(x)
     else:
         np.add(old, g, out=old)
@@ -673,12 +695,14 @@ def _run_hooks(v: Variable, g: Any, create_graph: bool) -> Any:
     return g
 
 
-def _visit(v: Variable, g: Any, create_graph: bool) -> Any:
+def _visit(v: Variable, g: Any, create_graph: bool, want: set | None, results: dict) -> Any:
     """An intermediate Variable's gradient is complete: run its hooks, keep it if asked."""
     if v._hooks is not None:
         g = _run_hooks(v, g, create_graph)
     if v._retain:
         _store_grad(v, g, create_graph)
+    if want is not None and v in want:
+        results[v] = g
     return g
 
 

@@ -123,6 +123,8 @@ class Split(Function):
         return tuple(np.split(x, self.sections, axis=self.axis))
 
     def vjp(self, gys, ys, x):
+        if not isinstance(gys, tuple):  # one section: the engine passes a single gradient
+            gys = (gys,)
         parts = np.split(np.empty(x.shape, dtype=bool), self.sections, axis=self.axis)
         gys = [np.zeros(p.shape, dtype=x.dtype) if g is None else g for g, p in zip(gys, parts)]
         return Concatenate(self.axis).apply(*_same_kind(gys))
@@ -252,7 +254,9 @@ def split(x: Any, sections: Any, axis: int = 0) -> tuple[Variable, ...]:
 def flatten(x: Any, start_dim: int = 1) -> Variable:
     """Merge the axes from `start_dim` on into one, e.g. (N, C, H, W) -> (N, C*H*W)."""
     x = as_variable(x)
-    start = start_dim % x.ndim if x.ndim else 0
+    start = start_dim + x.ndim if start_dim < 0 else start_dim
+    if start >= x.ndim - 1:
+        return x  # at most one axis to merge: nothing changes
     return reshape(x, x.shape[:start] + (-1,))
 
 
