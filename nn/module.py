@@ -80,9 +80,18 @@ class Module:
                 raise TypeError(f"{type(self).__name__}: buffer {name!r} must be an ndarray or "
                                 f"None, got {type(value).__name__}")
             buffers[name] = value
-        elif name in params and value is None:
+        elif name in params:
+            # e.g. ``self.weight = self.weight * 2`` would silently unregister the parameter
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign a value of type "
+                                f"{type(value).__name__} to parameter {name!r} (a Parameter "
+                                f"or None expected; to change its values assign {name}.data)")
             params[name] = None
-        elif name in modules and value is None:
+        elif name in modules:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign a value of type "
+                                f"{type(value).__name__} to sub-module {name!r} (a Module or "
+                                "None expected)")
             modules[name] = None
         else:
             self._forget(name)

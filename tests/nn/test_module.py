@@ -69,6 +69,11 @@ def test_reassignment_and_deletion_update_the_registry():
     assert "bn.running_mean" not in m.state_dict()
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = m.nope
+    with pytest.raises(TypeError, match="type Variable to parameter 'weight'"):
+        m.fc2.weight = m.fc2.weight * 2
+    with pytest.raises(TypeError, match="type int to sub-module 'fc2'"):
+        m.fc2 = 3
+    assert "fc2.weight" in dict(m.named_parameters())
 
 
 def test_forgetting_super_init_is_a_clear_error():
