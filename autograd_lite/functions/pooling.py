@@ -1,0 +1,174 @@
+"""2-D pooling over NCHW images: `max_pool2d` and `avg_pool2d`.
+
+Both loop over the kh * kw kernel offsets, never over pixels: each step reads one strided view
+holding that offset of every window (`window_offsets`). This beats copying the windows out
+(by reshape or im2col) and reducing along a short axis; when the windows tile the image
+(stride >= kernel) the max-pool gradient is a plain assignment instead of an accumulation.
+
+Max pooling routes each output's gradient to the first largest element of its window (as
+PyTorch does on ties), through a gather/scatter pair that are each other's gradient, so the
+result can be differentiated again. Average pooling and its gradient are likewise a pair of
+adjoint linear maps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lite.core import Function, Variable, as_variable
+from autograd_lite.functions.conv import check_geometry, output_size, window_offsets
+from autograd_lite.functions.shape import pad
+
+
+class Gather(Function):
+    """``x.reshape(-1)[index]``: picks elements by flat index (the result has index's shape)."""
+
+    __slots__ = ("index", "unique")
+
+    def __init__(self, index: np.ndarray, unique: bool) -> None:
+        self.index, self.unique = index, unique
+
+    def forward(self, x):
+        return x.reshape(-1)[self.index]
+
+    def vjp(self, gy, y, x):
+        return ScatterAdd(self.index, x.shape, self.unique).apply(gy)
+
+
+class ScatterAdd(Function):
+    """Zeros of `shape` with ``y`` added at the flat positions `index` (repeats add up)."""
+
+    __slots__ = ("index", "shape", "unique")
+
+    def __init__(self, index: np.ndarray, shape: tuple[int, ...], unique: bool) -> None:
+        self.index, self.shape, self.unique = index, tuple(shape), unique
+
+    def forward(self, y):
+        size = int(np.prod(self.shape))
+        if self.unique:  # no position repeats: a plain assignment is exact and fastest
+            out = np.zeros(size, dtype=y.dtype)
+            out[self.index.reshape(-1)] = y.reshape(-1)
+        else:
+            out = np.bincount(self.index.reshape(-1), weights=y.reshape(-1), minlength=size)
+            out = out.astype(y.dtype, copy=False)
+        return out.reshape(self.shape)
+
+    def vjp(self, gout, out, y):
+        return Gather(self.index, self.unique).apply(gout)
+
+
+def _argmax_index(x: np.ndarray, k: tuple[int, int], s: tuple[int, int]) -> np.ndarray:
+    """Flat index into `x` (N, C, H, W) of the first maximum of every window: (N, C, OH, OW).
+
+    A NaN counts as the maximum of its window (so it propagates, as in PyTorch).
+    """
+    n, c, h, w = x.shape
+    oh, ow = output_size(h, k[0], s[0], 0), output_size(w, k[1], s[1], 0)
+    views = [view for _, _, view in window_offsets(x, k, s, (oh, ow))]
+    best = views[0].copy()
+    for view in views[1:]:
+        np.maximum(best, view, out=best)
+    has_nan = bool(np.isnan(best).any())
+    # score = K - (first offset holding the maximum): a running maximum of small integers is
+    # much cheaper than np.where or masked writes into an index array.
+    count = len(views)
+    dtype = np.uint8 if count < 256 else np.int32
+    score = np.zeros(best.shape, dtype=dtype)
+    for pos, view in enumerate(views):
+        hit = view == best
+        if has_nan:
+            hit |= np.isnan(view)
+        np.maximum(score, hit.view(np.uint8) * dtype(count - pos), out=score)
+    # Flat offset within the window, looked up by score: by_score[count - pos] = offset of pos.
+    offsets = np.add.outer(np.arange(k[0]) * w, np.arange(k[1])).reshape(-1)
+    by_score = np.zeros(count + 1, dtype=np.intp)
+    by_score[count - np.arange(count)] = offsets
+    index = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
+    index = index + ((np.arange(oh) * (s[0] * w)).reshape(-1, 1) + np.arange(ow) * s[1])
+    index += by_score[score]
+    return index
+
+
+class AvgPool2d(Function):
+    """Mean of every window; padding zeros count."""
+
+    __slots__ = ("kernel_size", "stride", "padding")
+
+    def __init__(self, kernel_size: tuple[int, int], stride: tuple[int, int],
+                 padding: tuple[int, int]) -> None:
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, x):
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        if ph or pw:
+            x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        oh, ow = output_size(x.shape[2], kh, sh, 0), output_size(x.shape[3], kw, sw, 0)
+        views = window_offsets(x, self.kernel_size, self.stride, (oh, ow))
+        total = next(views)[2].copy()
+        for _, _, view in views:
+            total += view
+        return total * np.asarray(1 / (kh * kw), dtype=x.dtype)
+
+    def vjp(self, gy, y, x):
+        return AvgPool2dGrad(x.shape, self.kernel_size, self.stride, self.padding).apply(gy)
+
+
+class AvgPool2dGrad(Function):
+    """The adjoint of `AvgPool2d`: spread every output's value evenly over its window."""
+
+    __slots__ = ("shape", "kernel_size", "stride", "padding")
+
+    def __init__(self, shape: tuple[int, ...], kernel_size: tuple[int, int],
+                 stride: tuple[int, int], padding: tuple[int, int]) -> None:
+        self.shape = tuple(shape)
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, gy):
+        n, c, h, w = self.shape
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        share = gy * np.asarray(1 / (kh * kw), dtype=gy.dtype)
+        image = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=gy.dtype)
+        for _, _, view in window_offsets(image, self.kernel_size, self.stride, gy.shape[2:]):
+            view += share
+        return image[:, :, ph:ph + h, pw:pw + w]
+
+    def vjp(self, ggx, y, gy):
+        return AvgPool2d(self.kernel_size, self.stride, self.padding).apply(ggx)
+
+
+def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Variable:
+    """Largest value of every window.
+
+    Parameters
+    ----------
+    x : (N, C, H, W)
+    kernel_size, stride, padding : int or (int, int)
+        `stride` defaults to `kernel_size`; padding adds ``-inf`` (at most half the kernel).
+
+    Returns
+    -------
+    Variable of shape (N, C, OH, OW), ``OH = (H + 2*padding - kh) // stride + 1``.
+    The gradient goes to the first maximum of each window (ties: as PyTorch).
+    """
+    x = as_variable(x)
+    k, s, p = check_geometry("max_pool2d", x.shape, kernel_size,
+                             kernel_size if stride is None else stride, padding)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ValueError(f"max_pool2d: padding {p} must be at most half the kernel size {k}")
+    if p != (0, 0):
+        x = pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])), value=-np.inf)
+    index = _argmax_index(x.data, k, s)
+    return Gather(index, unique=s[0] >= k[0] and s[1] >= k[1])(x)
+
+
+def avg_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Variable:
+    """Mean of every window; zeros of the padding count in the mean (``count_include_pad``).
+
+    Parameters and shapes as `max_pool2d` (padding adds zeros).
+    """
+    x = as_variable(x)
+    k, s, p = check_geometry("avg_pool2d", x.shape, kernel_size,
+                             kernel_size if stride is None else stride, padding)
+    return AvgPool2d(k, s, p)(x)
