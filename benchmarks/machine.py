@@ -106,6 +106,7 @@ def machine_info(threads: int, torch_module: Any = None) -> dict[str, Any]:
         "threads": threads,
         "thread_env": {var: os.environ[var] for var in _THREAD_ENV if var in os.environ},
         "torch": None,
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
     }
     if torch_module is not None:
         info["torch"] = torch_module.__version__

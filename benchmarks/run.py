@@ -129,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
           f"numpy {machine['numpy']} ({machine['blas'].get('name')}), "
           f"torch {machine['torch'] or 'not used'}; repeat {options.repeat}"
           f"{', quick' if args.quick else ''}", flush=True)
+    load = machine["load_average"]
+    if load is not None and load[0] > max(0.5, machine["cpus_available"] - threads):
+        print(f"warning: load average {load[0]:.1f} on {machine['cpus_available']} CPUs: other "
+              "processes compete for the cores, so timings are noisy (multi-threaded BLAS "
+              "suffers most; try --threads 1)", file=sys.stderr, flush=True)
     results = []
     for name in names:
         print(f"running {name} ...", file=sys.stderr, flush=True)
