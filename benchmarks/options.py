@@ -20,9 +20,13 @@ class Options:
         Threads for NumPy's BLAS and PyTorch.
     torch : module or None
         PyTorch, or None to leave its column out.
+    settle : float
+        Seconds of pause before every sample, so that the thread pools of the implementation
+        timed before (OpenBLAS, PyTorch's OpenMP) stop spinning first.
     """
 
     repeat: int = 10
     quick: bool = False
     threads: int = 1
     torch: Any = None
+    settle: float = 0.25

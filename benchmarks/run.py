@@ -48,6 +48,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="BLAS and PyTorch threads (default: $OMP_NUM_THREADS, else "
                              "what NumPy's BLAS uses)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    parser.add_argument("--settle", type=float, default=None,
+                        help="seconds of pause before every sample, for the previous one's "
+                             "BLAS/OpenMP threads to stop spinning (default 0.25, 0 with --quick)")
     args = parser.parse_args(argv)
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
@@ -55,6 +58,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                      f"{', '.join(WORKLOADS)}")
     if args.repeat is not None and args.repeat < 1:
         parser.error(f"--repeat must be at least 1, got {args.repeat}")
+    if args.settle is not None and args.settle < 0:
+        parser.error(f"--settle must not be negative, got {args.settle}")
     if args.threads is not None and args.threads < 1:
         parser.error(f"--threads must be at least 1, got {args.threads}")
     return args
@@ -122,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     threads = choose_threads(args.threads)
     set_blas_threads(threads)
     torch = None if args.no_torch else load_torch(threads)
+    settle = args.settle if args.settle is not None else (0.0 if args.quick else 0.25)
     options = Options(repeat=args.repeat or (1 if args.quick else 10), quick=args.quick,
-                      threads=threads, torch=torch)
+                      threads=threads, torch=torch, settle=settle)
     machine = machine_info(threads, torch)
     print(f"{machine['cpu']}, {machine['cpus_available']} CPUs, {threads} threads, "
           f"numpy {machine['numpy']} ({machine['blas'].get('name')}), "
@@ -149,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     write_json(args.json, {
         "date": machine["date"], "machine": machine,
         "options": {"repeat": options.repeat, "quick": options.quick, "threads": threads,
-                    "torch": torch is not None,
+                    "torch": torch is not None, "settle_s": options.settle,
                     "gc": "collected before each sample; objects from setup frozen"},
         "workloads": {r.name: r.to_json() for r in results}})
     print(f"wrote {args.json}")

@@ -20,12 +20,14 @@ def seconds(fn: Callable[[], Any]) -> float:
 
 
 def alternate(samplers: dict[Any, Callable[[], float]], repeat: int,
-              warmup: int = 1) -> dict[Any, list[float]]:
+              warmup: int = 1, settle: float = 0.0) -> dict[Any, list[float]]:
     """Call each sampler ``warmup`` times (discarded), then ``repeat`` rounds in turn.
 
     A sampler returns one measurement (usually seconds from :func:`seconds`); the result maps
     each name to its ``repeat`` measurements. Every sample starts after a full garbage
-    collection (not timed), so that none pays for the garbage of the one before.
+    collection and a pause of ``settle`` seconds (neither timed), so that none pays for the
+    garbage of the one before, nor for its thread pool: OpenBLAS and OpenMP threads keep
+    spinning for a while after their last task and would take a core from the next sample.
     """
     for _ in range(warmup):
         for sample in samplers.values():
@@ -34,6 +36,8 @@ def alternate(samplers: dict[Any, Callable[[], float]], repeat: int,
     for _ in range(repeat):
         for name, sample in samplers.items():
             gc.collect()
+            if settle:
+                time.sleep(settle)
             results[name].append(sample())
     return results
 

@@ -29,7 +29,7 @@ def run(options: Options) -> WorkloadResult:
     for name, build in builders.items():
         samplers[(name, small)] = _backward_seconds(build, small)
         samplers[(name, large)] = _backward_seconds(build, large)
-    samples = alternate(samplers, options.repeat)
+    samples = alternate(samplers, options.repeat, settle=options.settle)
     ms_small = {name: [s * 1e3 for s in samples[(name, small)]] for name in builders}
     ms_large = {name: [s * 1e3 for s in samples[(name, large)]] for name in builders}
     ratio = {name: [b / a for a, b in zip(ms_small[name], ms_large[name], strict=True)]

@@ -16,7 +16,7 @@ def run(options: Options) -> WorkloadResult:
     if options.torch is not None:
         torch = options.torch
         samplers["torch"] = lambda: seconds(lambda: torch_ref.overhead(torch, iterations))
-    samples = alternate(samplers, options.repeat)
+    samples = alternate(samplers, options.repeat, settle=options.settle)
     ops = OPS_PER_ITERATION * iterations
     return WorkloadResult(
         "overhead", params={"iterations": iterations, "ops": ops, "dtype": "float64"},

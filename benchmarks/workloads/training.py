@@ -32,7 +32,8 @@ def time_steps(models: dict[str, Any], batches: dict[str, list[Batch]], steps: i
 
         return lambda: seconds(run)
 
-    samples = alternate({name: sampler(name) for name in models}, options.repeat)
+    samplers = {name: sampler(name) for name in models}
+    samples = alternate(samplers, options.repeat, settle=options.settle)
     return samples, first_loss
 
 
