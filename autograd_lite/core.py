@@ -282,23 +282,33 @@ class Variable:
     def min(self, axis: Any = None, keepdims: bool = False) -> Variable:
         return _F.min(self, axis, keepdims)
 
-    # -- operators
+    # -- operators (a Python number on either side takes the scalar ops: no constant Variable)
     def __add__(self, other: Any) -> Variable:
+        if type(other) in _NUMBERS:
+            return _F.AddScalar(other)(self)
         return _F.add(self, other)
 
     def __radd__(self, other: Any) -> Variable:
+        if type(other) in _NUMBERS:
+            return _F.AddScalar(other)(self)
         return _F.add(other, self)
 
     def __sub__(self, other: Any) -> Variable:
+        if type(other) in _NUMBERS:
+            return _F.AddScalar(-other)(self)
         return _F.sub(self, other)
 
     def __rsub__(self, other: Any) -> Variable:
         return _F.sub(other, self)
 
     def __mul__(self, other: Any) -> Variable:
+        if type(other) in _NUMBERS:
+            return _F.MulScalar(other)(self)
         return _F.mul(self, other)
 
     def __rmul__(self, other: Any) -> Variable:
+        if type(other) in _NUMBERS:
+            return _F.MulScalar(other)(self)
         return _F.mul(other, self)
 
     def __truediv__(self, other: Any) -> Variable:
@@ -367,6 +377,9 @@ class Variable:
 
     def __array_function__(self, func: Callable, types: Any, args: Any, kwargs: Any) -> Any:
         return _F.numpy_dispatch.array_function(func, args, kwargs)
+
+
+_NUMBERS = (int, float)
 
 
 def _data_of(x: Any) -> Any:
@@ -627,14 +640,15 @@ def _propagate(ready: list, state: tuple, create_graph: bool, retain_graph: bool
         fn = ready.pop()
         if check is not None:
             check(fn, None)
-        if fast and fn.vjp is not None and len(fn.outputs) == 1:
+        vjp = fn.vjp
+        if fast and vjp is not None and len(fn.outputs) == 1:
             # The common case, kept lean: a built-in op with one output, ndarrays only.
             y = fn.outputs[0]()
             gy = grads.pop(y, None)
             if gy is not None:
                 if y._hooks is not None or y._retain or want is not None:
                     gy = _visit(y, gy, False, want, results)
-                gxs = fn.vjp(gy, y._data, *fn.saved)
+                gxs = vjp(gy, y._data, *fn.saved)
                 if type(gxs) is not tuple:
                     gxs = (gxs,)
             else:

@@ -364,7 +364,7 @@ def test_no_grad_and_enable_grad_as_decorators():
     with no_grad():
         z = live(x)
         w = frozen(x)  # re-entering the same decorator nests fine
-    assert isinstance(z.creator, F.Mul) and z.requires_grad
+    assert isinstance(z.creator, F.MulScalar) and z.requires_grad
     assert w.creator is None
     assert frozen(frozen(x)).creator is None  # recursion through one decorator instance
 

@@ -8,9 +8,11 @@ neural-network layers' primitives: conv, pooling, normalization, dropout, embedd
 from autograd_lite.functions import numpy_dispatch
 from autograd_lite.functions.arithmetic import (
     Add,
+    AddScalar,
     AsType,
     Div,
     Mul,
+    MulScalar,
     Neg,
     Pow,
     PowScalar,

@@ -67,6 +67,41 @@ class Neg(Function):
         return -gy
 
 
+class AddScalar(Function):
+    """``x + c`` for a Python number `c`: the constant needs no Variable (the hot path)."""
+
+    __slots__ = ("c",)
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x):
+        return x + _scalar(self.c, x)
+
+    def vjp(self, gy, y, x):
+        return gy
+
+
+class MulScalar(Function):
+    """``x * c`` for a Python number `c`."""
+
+    __slots__ = ("c",)
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x):
+        return x * _scalar(self.c, x)
+
+    def vjp(self, gy, y, x):
+        return gy * _scalar(self.c, gy)
+
+
+def _scalar(c: float, x: Any) -> Any:
+    """`c` in the float dtype of `x` (as NumPy 2 treats Python numbers), else as it is."""
+    return np.asarray(c, dtype=x.dtype) if x.dtype.kind == "f" else c
+
+
 class Pow(Function):
     """``a ** b`` with both sides arrays (see `PowScalar` for a number exponent)."""
 
