@@ -12,11 +12,16 @@ from typing import Any
 OURS = "autograd_lite"
 
 
-def seconds(fn: Callable[[], Any]) -> float:
-    """Wall-clock seconds of one call of ``fn``."""
+def seconds(fn: Callable[[], Any], number: int = 1) -> float:
+    """Wall-clock seconds per call of ``fn``, averaged over ``number`` calls in a row.
+
+    Several calls per sample let a short workload run past the slow start that follows the
+    pause before each sample (cold caches, a core clocking up).
+    """
     start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
 
 
 def alternate(samplers: dict[Any, Callable[[], float]], repeat: int,

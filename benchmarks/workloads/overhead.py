@@ -11,11 +11,13 @@ OPS_PER_ITERATION = 3  # mul, add, tanh
 
 def run(options: Options) -> WorkloadResult:
     iterations = 50 if options.quick else 2000
-    samplers = {OURS: lambda: seconds(lambda: ours.overhead(iterations)),
-                "scalar": lambda: seconds(lambda: scalar.overhead(iterations))}
+    number = 1 if options.quick else 5  # one run is ~40 ms: too short to time alone
+    samplers = {OURS: lambda: seconds(lambda: ours.overhead(iterations), number),
+                "scalar": lambda: seconds(lambda: scalar.overhead(iterations), number)}
     if options.torch is not None:
         torch = options.torch
-        samplers["torch"] = lambda: seconds(lambda: torch_ref.overhead(torch, iterations))
+        samplers["torch"] = lambda: seconds(lambda: torch_ref.overhead(torch, iterations),
+                                            number)
     samples = alternate(samplers, options.repeat, settle=options.settle)
     ops = OPS_PER_ITERATION * iterations
     return WorkloadResult(
