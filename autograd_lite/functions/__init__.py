@@ -1,7 +1,8 @@
 """The differentiable functions: ``import autograd_lite.functions as F``.
 
 Each is a `Function` subclass with a short gradient formula, plus a lowercase front door.
-Grouped by kind: arithmetic, elementwise, shape, reduction, linalg, softmax, loss.
+Grouped by kind: arithmetic, elementwise, shape, reduction, linalg, softmax, loss, and the
+neural-network layers' primitives: conv, pooling, normalization, dropout, embedding.
 """
 
 from autograd_lite.functions import numpy_dispatch
@@ -22,6 +23,8 @@ from autograd_lite.functions.arithmetic import (
     pow,
     sub,
 )
+from autograd_lite.functions.conv import Col2im, Im2col, col2im, conv2d, im2col
+from autograd_lite.functions.dropout import dropout
 from autograd_lite.functions.elementwise import (
     Abs,
     Clip,
@@ -57,6 +60,7 @@ from autograd_lite.functions.elementwise import (
     tanh,
     where,
 )
+from autograd_lite.functions.embedding import embedding
 from autograd_lite.functions.linalg import Linear, MatMul, linear, matmul
 from autograd_lite.functions.loss import (
     CrossEntropy,
@@ -66,6 +70,8 @@ from autograd_lite.functions.loss import (
     mse_loss,
     nll_loss,
 )
+from autograd_lite.functions.normalization import batch_norm
+from autograd_lite.functions.pooling import Gather, ScatterAdd, avg_pool2d, max_pool2d
 from autograd_lite.functions.reduction import (
     LogSumExp,
     Max,
