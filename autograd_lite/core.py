@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 _grad_enabled = True
+_mutations = 0  # counts in-place changes of Variable data; Functions remember when they ran
 
 
 # ----------------------------------------------------------------------------- grad mode
@@ -67,7 +68,8 @@ def is_grad_enabled() -> bool:
 def _new_variable(data: np.ndarray, creator: Function | None = None) -> Variable:
     """A Variable around `data` without the checks of `Variable.__init__` (the hot path)."""
     v = object.__new__(Variable)
-    v.data = data
+    v._data = data
+    v._version = 0
     v.grad = None
     v.name = None
     v.creator = creator
@@ -115,8 +117,8 @@ class Variable:
     Variable(8.0)
     """
 
-    __slots__ = ("data", "grad", "name", "creator", "requires_grad", "_retain", "_hooks",
-                 "__weakref__")
+    __slots__ = ("_data", "_version", "grad", "name", "creator", "requires_grad", "_retain",
+                 "_hooks", "__weakref__")
 
     def __init__(self, data: Any, name: str | None = None, requires_grad: bool = True) -> None:
         if isinstance(data, Variable):
@@ -133,13 +135,30 @@ class Variable:
                 f"Variable: {data.dtype} data cannot require gradients (only floating-point "
                 "data can); pass requires_grad=False, or convert it, e.g. x.astype(np.float32)"
             )
-        self.data = data
+        self._data = data
+        self._version = 0
         self.grad: Variable | None = None
         self.name = name
         self.creator: Function | None = None
         self.requires_grad = bool(requires_grad)
         self._retain = False
         self._hooks: list[Callable] | None = None
+
+    # -- the data, and in-place safety
+    @property
+    def data(self) -> np.ndarray:
+        """The value (an ndarray). Assignable, e.g. ``p.data = p.data.astype(np.float64)``."""
+        return self._data
+
+    @data.setter
+    def data(self, value: np.ndarray) -> None:
+        global _mutations
+        if value is self._data:
+            # ``x.data -= step`` changed the array in place: Functions that saved it before now
+            # hold stale values, and backward through them must refuse (see _count_consumers).
+            _mutations += 1
+            self._version = _mutations
+        self._data = value
 
     # -- array-like attributes
     @property
@@ -371,9 +390,10 @@ class Function:
     """A differentiable operation: subclass it and implement `forward` and `backward`.
 
     ``forward(self, *xs)`` receives ndarrays and returns an ndarray (or a tuple of them).
-    ``backward(self, *gys)`` receives one gradient Variable per output and returns one gradient
-    per input (a Variable, or None where ``self.needs_input_grad`` is False). Write it with
-    differentiable operations on Variables, so it can be differentiated again. ``self.inputs``,
+    ``backward(self, *gys)`` receives one gradient Variable per output (zeros for an output
+    nobody used) and returns one gradient per input (a Variable, or None where
+    ``self.needs_input_grad`` is False). Write it with differentiable operations on
+    Variables, so it can be differentiated again. ``self.inputs``,
     ``self.outputs`` (weak references: call one to get its Variable) and
     ``self.needs_input_grad`` are set when the call recorded a graph.
 
@@ -383,17 +403,16 @@ class Function:
     functions with several outputs, ``gy`` and ``y`` are tuples.
     """
 
-    __slots__ = ("inputs", "outputs", "needs_input_grad", "saved", "__weakref__")
+    __slots__ = ("inputs", "outputs", "needs_input_grad", "saved", "stamp", "output_specs",
+                 "__weakref__")
     vjp: Callable | None = None
 
     def __call__(self, *inputs: Any) -> Any:
         for x in inputs:
             if not isinstance(x, Variable):
-                like = next((v.data.dtype for v in inputs if isinstance(v, Variable)), None)
-                inputs = tuple(v if isinstance(v, Variable) else _constant(v, like)
-                               for v in inputs)
+                inputs = _with_constants(inputs)
                 break
-        xs = [x.data for x in inputs]
+        xs = [x._data for x in inputs]
         try:
             ys = self.forward(*xs)
         except (ValueError, IndexError, TypeError) as e:
@@ -401,25 +420,22 @@ class Function:
             if err is e:
                 raise
             raise err from e
-        record = False
-        if _grad_enabled:
-            for x in inputs:
-                if x.requires_grad:
-                    record = True
-                    break
-        creator = self if record else None
-        if isinstance(ys, tuple):
+        needs = tuple([x.requires_grad for x in inputs]) if _grad_enabled else ()
+        creator = self if True in needs else None
+        if type(ys) is tuple:
             outputs = tuple(_new_variable(_as_array(y), creator) for y in ys)
+            refs = [weakref.ref(y) for y in outputs] if creator else None
+            if creator:  # to give zeros for an output dropped unused
+                self.output_specs = [(y.shape, y.dtype) for y in outputs]
         else:
-            outputs = _new_variable(_as_array(ys), creator)
-        if record:
+            outputs = _new_variable(ys if type(ys) is np.ndarray else np.asarray(ys), creator)
+            refs = [weakref.ref(outputs)] if creator else None
+        if creator:
             self.inputs = inputs
-            self.needs_input_grad = tuple(x.requires_grad for x in inputs)
+            self.outputs = refs
+            self.needs_input_grad = needs
             self.saved = xs
-            if isinstance(outputs, tuple):
-                self.outputs = [weakref.ref(y) for y in outputs]
-            else:
-                self.outputs = [weakref.ref(outputs)]
+            self.stamp = _mutations
         return outputs
 
     def forward(self, *xs: np.ndarray) -> Any:
@@ -460,10 +476,20 @@ class Function:
         return f"{type(self).__name__}({args})"
 
 
+def _with_constants(inputs: tuple) -> tuple:
+    """The inputs with every ndarray or number wrapped as a constant Variable."""
+    like = None
+    for v in inputs:
+        if isinstance(v, Variable):
+            like = v._data.dtype
+            break
+    return tuple(v if isinstance(v, Variable) else _constant(v, like) for v in inputs)
+
+
 def _named_error(fn: Function, e: Exception, xs: list) -> Exception:
     """The error `e` from `fn.forward`, its message prefixed with the op and the input shapes."""
     name = type(fn).__name__
-    if str(e).startswith(name + ":"):
+    if str(e).lower().startswith(name.lower() + ":"):
         return e  # already says which op
     shapes = ", ".join(f"{np.shape(x)} {getattr(x, 'dtype', type(x).__name__)}" for x in xs)
     kind = type(e) if type(e) in (ValueError, IndexError, TypeError) else ValueError
@@ -501,7 +527,7 @@ def _seed(v: Variable, g: Any, create_graph: bool) -> Any:
     elif isinstance(g, Variable):
         g = g if create_graph else g.data
     else:
-        g = np.asarray(g, dtype=v.data.dtype)
+        g = np.array(g, dtype=v._data.dtype)  # a copy: the caller's array never becomes a .grad
     if g.shape != v.shape:
         raise ValueError(f"backward: grad has shape {g.shape} but the output has shape {v.shape}")
     if create_graph and not isinstance(g, Variable):
@@ -522,7 +548,14 @@ def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
                 "were freed by the first backward. Pass retain_graph=True to the first "
                 "backward() (or grad()) if you need to go through the graph again."
             )
-        for x in fn.inputs:
+        for i, x in enumerate(fn.inputs):
+            if x._version > fn.stamp:
+                raise RuntimeError(
+                    f"{type(fn).__name__}: its input {i} (shape {x.shape}) was modified in place "
+                    "after the forward pass, so backward would use the new values and return a "
+                    "wrong gradient. Change a copy instead (x.data = x.data - step), or call "
+                    "backward before changing it."
+                )
             c = x.creator
             if c is not None:
                 pending[c] = pending.get(c, 0) + 1
@@ -544,7 +577,7 @@ def _run_backward(roots: Sequence[Variable], root_grads: Sequence[Any], *, creat
     saved_mode, _grad_enabled = _grad_enabled, create_graph
     try:
         grads: dict[Variable, Any] = {}   # gradients still flowing, by Variable
-        owned: set[Variable] = set()      # whose gradient array we made, so may add into
+        owned: set[Variable] = set()      # whose gradient array was made here: safe to add into
         leaves: dict[Variable, Any] = {}  # finished gradients of leaves
         want = set(wanted) if wanted is not None else None
         results: dict[Variable, Any] = {}
@@ -554,35 +587,57 @@ def _run_backward(roots: Sequence[Variable], root_grads: Sequence[Any], *, creat
         pending = _count_consumers(roots)
         ready = list({v.creator: None for v in roots
                       if v.creator is not None and v.creator not in pending})
+        fast = not create_graph
         while ready:
             fn = ready.pop()
-            outputs = [ref() for ref in fn.outputs]
-            gys = []
-            for y in outputs:
-                g = grads.pop(y, None) if y is not None else None
-                if g is not None:
-                    owned.discard(y)
-                    if y._hooks is not None or y._retain:
-                        g = _visit(y, g, create_graph)
-                    if want is not None and y in want:
-                        results[y] = g
-                gys.append(g)
-            gxs = _call_backward(fn, gys, outputs, create_graph)
+            if fast and fn.vjp is not None and len(fn.outputs) == 1:
+                # The common case, kept lean: a built-in op with one output, ndarrays only.
+                y = fn.outputs[0]()
+                gy = grads.pop(y, None)
+                if gy is not None:
+                    if y._hooks is not None or y._retain or want is not None:
+                        gy = _visit(y, gy, False, want, results)
+                    gxs = fn.vjp(gy, y._data, *fn.saved)
+                    if type(gxs) is not tuple:
+                        gxs = (gxs,)
+                else:
+                    gxs = (None,) * len(fn.inputs)
+            else:
+                outputs = [ref() for ref in fn.outputs]
+                gys = []
+                for y in outputs:
+                    g = grads.pop(y, None) if y is not None else None
+                    if g is not None:
+                        g = _visit(y, g, create_graph, want, results)
+                    gys.append(g)
+                gxs = _call_backward(fn, gys, outputs, create_graph)
             for x, gx in zip(fn.inputs, gxs):
                 c = x.creator
                 if gx is not None and x.requires_grad:
-                    gx = _fit(gx, x, fn, create_graph)
-                    _accumulate(leaves if c is None else grads, owned, x, gx, create_graph)
+                    if not (fast and type(gx) is np.ndarray and gx.shape == x._data.shape
+                            and gx.dtype == x._data.dtype):
+                        gx = _fit(gx, x, fn, create_graph)
+                    store = leaves if c is None else grads
+                    if x in store:
+                        _accumulate(store, owned, x, gx, create_graph)
+                    else:
+                        store[x] = gx
                 if c is not None:
-                    pending[c] -= 1
-                    if pending[c] == 0:
+                    left = pending[c] - 1
+                    pending[c] = left
+                    if not left:
                         ready.append(c)
             if not retain_graph:
                 fn.saved = None
+        given: set[int] = set()  # arrays already handed to a leaf: the next leaf gets a copy
         for x, g in leaves.items():
             if x._hooks is not None:
                 g = _run_hooks(x, g, create_graph)
             if want is None:
+                if not create_graph and x.grad is None:
+                    if id(g) in given or g.base is not None:
+                        g = g.copy()
+                    given.add(id(g))
                 _store_grad(x, g, create_graph)
             elif x in want:
                 results[x] = g
@@ -595,7 +650,7 @@ def _call_backward(fn: Function, gys: list, outputs: list, create_graph: bool) -
     """Run one Function's gradient formula in the mode at hand; one entry per input.
 
     An output nobody used has no gradient (None): built-in formulas handle that themselves, a
-    user's `backward` gets zeros for it (or None when the output itself is gone).
+    user's `backward` gets zeros for it.
     """
     n_in = len(fn.inputs)
     if all(g is None for g in gys):
@@ -610,8 +665,8 @@ def _call_backward(fn: Function, gys: list, outputs: list, create_graph: bool) -
         else:
             gxs = fn.vjp(tuple(gys), tuple(ys), *xs)
     else:
-        gys = [np.zeros_like(y.data) if g is None and y is not None else g
-               for g, y in zip(gys, outputs)]
+        if any(g is None for g in gys):  # an unused one of several outputs
+            gys = [np.zeros(*spec) if g is None else g for g, spec in zip(gys, fn.output_specs)]
         gys = [g if g is None or isinstance(g, Variable) else _new_variable(g) for g in gys]
         gxs = fn.backward(*gys)
         if not create_graph:  # no graph is recorded here: keep the arrays
@@ -647,6 +702,7 @@ def _fit(gx: Any, x: Variable, fn: Function, create_graph: bool) -> Any:
 
 
 def _accumulate(store: dict, owned: set, x: Variable, g: Any, create_graph: bool) -> None:
+    """Add `g` to the gradient of `x` so far: in place only into an array made here."""
     old = store.get(x)
     if old is None:
         store[x] = g
@@ -675,12 +731,15 @@ def _run_hooks(v: Variable, g: Any, create_graph: bool) -> Any:
     return g
 
 
-def _visit(v: Variable, g: Any, create_graph: bool) -> Any:
+def _visit(v: Variable, g: Any, create_graph: bool, want: set | None, results: dict) -> Any:
     """An intermediate Variable's gradient is complete: run its hooks, keep it if asked."""
     if v._hooks is not None:
         g = _run_hooks(v, g, create_graph)
-    if v._retain:
-        _store_grad(v, g, create_graph)
+    if want is None:
+        if v._retain:  # a copy: this gradient flows on and may reach a leaf's .grad
+            _store_grad(v, g if create_graph or v.grad is not None else g.copy(), create_graph)
+    elif v in want:  # grad(): collect, touch no .grad
+        results[v] = g
     return g
 
 
@@ -689,8 +748,7 @@ def _store_grad(v: Variable, g: Any, create_graph: bool) -> None:
     if create_graph:
         v.grad = g if v.grad is None else v.grad + g
     elif v.grad is None:
-        # A gradient array may be shared (x + x, reshape views): copy so each .grad owns its own.
-        v.grad = _new_variable(g if g.flags.owndata and g.base is None else g.copy())
+        v.grad = _new_variable(g)
     else:
         v.grad = _new_variable(v.grad.data + g)
 

@@ -106,12 +106,13 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
 
-        # lr * m^ / (sqrt(v^) + eps), with the bias corrections folded into scalars.
+        # lr * m^ / (sqrt(v^) + eps) == step_size * m / (sqrt(v) + eps * sqrt(bc2)), with
+        # step_size = lr * sqrt(bc2) / bc1: the bias corrections become scalars.
+        sqrt_bc2 = math.sqrt(1 - beta2**t)
         denom = np.sqrt(v, out=work)
-        denom /= math.sqrt(1 - beta2**t)
-        denom += eps
+        denom += eps * sqrt_bc2
         update = np.divide(m, denom, out=work)
-        update *= lr / (1 - beta1**t)
+        update *= lr * sqrt_bc2 / (1 - beta1**t)
         theta -= update
 
 

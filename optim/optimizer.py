@@ -195,6 +195,8 @@ class Optimizer:
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise ValueError(f"{where}: expected a dict with keys 'state' and 'param_groups'")
         saved_groups = state_dict["param_groups"]
+        if not isinstance(saved_groups, list) or not isinstance(state_dict["state"], dict):
+            raise ValueError(f"{where}: 'param_groups' must be a list and 'state' a dict")
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
                 f"{where}: the state dict has {len(saved_groups)} parameter groups, "

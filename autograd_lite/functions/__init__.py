@@ -71,7 +71,14 @@ from autograd_lite.functions.loss import (
     nll_loss,
 )
 from autograd_lite.functions.normalization import batch_norm
-from autograd_lite.functions.pooling import Gather, ScatterAdd, avg_pool2d, max_pool2d
+from autograd_lite.functions.pooling import (
+    AvgPool2d,
+    AvgPool2dGrad,
+    Gather,
+    ScatterAdd,
+    avg_pool2d,
+    max_pool2d,
+)
 from autograd_lite.functions.reduction import (
     LogSumExp,
     Max,

@@ -95,6 +95,11 @@ class PowScalar(Function):
 
     def vjp(self, gy, y, x):
         p = self.p
+        # p * x**(p - 1) is 0 * inf = nan at x = 0 for p = 0 and (one order up) for p = 1
+        if p == 0:
+            return gy * 0
+        if p == 1:
+            return gy
         if p == 2:
             return gy * (2 * x)
         return gy * (p * x ** (p - 1))

@@ -10,6 +10,7 @@ Layout is NCHW: images (N, C, H, W), kernels (out_channels, C, kh, kw).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,20 @@ def pair(value: Any, name: str, op: str) -> tuple[int, int]:
 def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
     """Number of window positions along one axis."""
     return (size + 2 * padding - kernel) // stride + 1
+
+
+def window_offsets(image: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int],
+                   out_size: tuple[int, int]) -> Iterator[tuple[int, int, np.ndarray]]:
+    """For every kernel offset (i, j): a strided view of `image` (N, C, H, W) holding element
+    (i, j) of every window, shaped (N, C, OH, OW).
+
+    Loops over kh * kw offsets only, each touching all windows at once; writing into a view
+    writes into `image`.
+    """
+    (kh, kw), (sh, sw), (oh, ow) = kernel_size, stride, out_size
+    for i in range(kh):
+        for j in range(kw):
+            yield i, j, image[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
 
 
 class Im2col(Function):
@@ -74,11 +89,8 @@ class Col2im(Function):
         oh, ow = output_size(h, kh, sh, ph), output_size(w, kw, sw, pw)
         patches = cols.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)
         image = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
-        # A loop over the kernel offsets only: each adds one strided slice for all pixels.
-        for i in range(kh):
-            for j in range(kw):
-                image[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw] += \
-                    patches[:, :, i, j]
+        for i, j, view in window_offsets(image, (kh, kw), (sh, sw), (oh, ow)):
+            view += patches[:, :, i, j]
         return image[:, :, ph:ph + h, pw:pw + w]
 
     def vjp(self, gy, y, cols):

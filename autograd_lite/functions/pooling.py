@@ -1,11 +1,14 @@
 """2-D pooling over NCHW images: `max_pool2d` and `avg_pool2d`.
 
-When the windows tile the image exactly (kernel == stride, the size divides, no padding) the
-windows are a plain reshape of the input; otherwise they come from ``im2col``'s strided view.
+Both loop over the kh * kw kernel offsets, never over pixels: each step reads one strided view
+holding that offset of every window (`window_offsets`). This beats copying the windows out
+(by reshape or im2col) and reducing along a short axis; when the windows tile the image
+(stride >= kernel) the max-pool gradient is a plain assignment instead of an accumulation.
 
 Max pooling routes each output's gradient to the first largest element of its window (as
 PyTorch does on ties), through a gather/scatter pair that are each other's gradient, so the
-result can be differentiated again.
+result can be differentiated again. Average pooling and its gradient are likewise a pair of
+adjoint linear maps.
 """
 
 from __future__ import annotations
@@ -13,17 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from autograd_lite.core import Function, Variable, as_variable
-from autograd_lite.functions.conv import Im2col, check_geometry, output_size
+from autograd_lite.functions.conv import check_geometry, output_size, window_offsets
 from autograd_lite.functions.shape import pad
-
-
-def _tiles(shape: tuple[int, ...], k: tuple[int, int], s: tuple[int, int],
-           p: tuple[int, int]) -> bool:
-    """Whether the windows tile the image exactly, so a reshape gives them."""
-    return k == s and p == (0, 0) and shape[2] % k[0] == 0 and shape[3] % k[1] == 0
 
 
 class Gather(Function):
@@ -64,19 +60,79 @@ class ScatterAdd(Function):
 
 
 def _argmax_index(x: np.ndarray, k: tuple[int, int], s: tuple[int, int]) -> np.ndarray:
-    """Flat index into `x` (N, C, H, W) of the first maximum of every window: (N, C, OH, OW)."""
+    """Flat index into `x` (N, C, H, W) of the first maximum of every window: (N, C, OH, OW).
+
+    A NaN counts as the maximum of its window (so it propagates, as in PyTorch).
+    """
     n, c, h, w = x.shape
-    (kh, kw), (sh, sw) = k, s
-    oh, ow = output_size(h, kh, sh, 0), output_size(w, kw, sw, 0)
-    if _tiles(x.shape, k, s, (0, 0)):
-        windows = x.reshape(n, c, oh, kh, ow, kw).transpose(0, 1, 2, 4, 3, 5)
-    else:
-        windows = sliding_window_view(x, k, axis=(2, 3))[:, :, ::sh, ::sw]
-    arg = windows.reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)  # argmax keeps the first
-    rows = np.arange(oh).reshape(-1, 1) * sh + arg // kw
-    cols = np.arange(ow) * sw + arg % kw
-    planes = np.arange(n * c).reshape(n, c, 1, 1)
-    return (planes * h + rows) * w + cols
+    oh, ow = output_size(h, k[0], s[0], 0), output_size(w, k[1], s[1], 0)
+    views = [view for _, _, view in window_offsets(x, k, s, (oh, ow))]
+    best = views[0].copy()
+    for view in views[1:]:
+        np.maximum(best, view, out=best)
+    has_nan = bool(np.isnan(best).any())
+    # score = K - (first offset holding the maximum): a running maximum of small integers is
+    # much cheaper than np.where or masked writes into an index array.
+    count = len(views)
+    dtype = np.uint8 if count < 256 else np.int32
+    score = np.zeros(best.shape, dtype=dtype)
+    for pos, view in enumerate(views):
+        hit = view == best
+        if has_nan:
+            hit |= np.isnan(view)
+        np.maximum(score, hit.view(np.uint8) * dtype(count - pos), out=score)
+    first = count - score.astype(np.intp)
+    offsets = np.add.outer(np.arange(k[0]) * w, np.arange(k[1])).reshape(-1)
+    planes = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
+    corners = (np.arange(oh) * (s[0] * w)).reshape(-1, 1) + np.arange(ow) * s[1]
+    return (planes + corners) + offsets[first]
+
+
+class AvgPool2d(Function):
+    """Mean of every window; padding zeros count."""
+
+    __slots__ = ("kernel_size", "stride", "padding")
+
+    def __init__(self, kernel_size: tuple[int, int], stride: tuple[int, int],
+                 padding: tuple[int, int]) -> None:
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, x):
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        if ph or pw:
+            x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        oh, ow = output_size(x.shape[2], kh, sh, 0), output_size(x.shape[3], kw, sw, 0)
+        views = window_offsets(x, self.kernel_size, self.stride, (oh, ow))
+        total = next(views)[2].copy()
+        for _, _, view in views:
+            total += view
+        return total * np.asarray(1 / (kh * kw), dtype=x.dtype)
+
+    def vjp(self, gy, y, x):
+        return AvgPool2dGrad(x.shape, self.kernel_size, self.stride, self.padding).apply(gy)
+
+
+class AvgPool2dGrad(Function):
+    """The adjoint of `AvgPool2d`: spread every output's value evenly over its window."""
+
+    __slots__ = ("shape", "kernel_size", "stride", "padding")
+
+    def __init__(self, shape: tuple[int, ...], kernel_size: tuple[int, int],
+                 stride: tuple[int, int], padding: tuple[int, int]) -> None:
+        self.shape = tuple(shape)
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, gy):
+        n, c, h, w = self.shape
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        share = gy * np.asarray(1 / (kh * kw), dtype=gy.dtype)
+        image = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=gy.dtype)
+        for _, _, view in window_offsets(image, self.kernel_size, self.stride, gy.shape[2:]):
+            view += share
+        return image[:, :, ph:ph + h, pw:pw + w]
+
+    def vjp(self, ggx, y, gy):
+        return AvgPool2d(self.kernel_size, self.stride, self.padding).apply(ggx)
 
 
 def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Variable:
@@ -91,10 +147,11 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -
     Returns
     -------
     Variable of shape (N, C, OH, OW), ``OH = (H + 2*padding - kh) // stride + 1``.
+    The gradient goes to the first maximum of each window (ties: as PyTorch).
     """
     x = as_variable(x)
     k, s, p = check_geometry("max_pool2d", x.shape, kernel_size,
-                              kernel_size if stride is None else stride, padding)
+                             kernel_size if stride is None else stride, padding)
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(f"max_pool2d: padding {p} must be at most half the kernel size {k}")
     if p != (0, 0):
@@ -110,11 +167,5 @@ def avg_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -
     """
     x = as_variable(x)
     k, s, p = check_geometry("avg_pool2d", x.shape, kernel_size,
-                              kernel_size if stride is None else stride, padding)
-    n, c, h, w = x.shape
-    if _tiles(x.shape, k, s, p):
-        return x.reshape(n, c, h // k[0], k[0], w // k[1], k[1]).mean(axis=(3, 5))
-    oh, ow = output_size(h, k[0], s[0], p[0]), output_size(w, k[1], s[1], p[1])
-    # Every channel is its own one-channel image; each row of im2col is one window.
-    cols = Im2col(k, s, p)(x.reshape(n * c, 1, h, w))
-    return cols.mean(axis=1).reshape(n, c, oh, ow)
+                             kernel_size if stride is None else stride, padding)
+    return AvgPool2d(k, s, p)(x)

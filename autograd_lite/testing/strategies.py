@@ -52,12 +52,17 @@ def matmul_shapes(draw: Any, *, max_batch_dims: int = 2, max_side: int = 4,
     return a, b
 
 
-def _away_from(points: Sequence[float], margin: float):
+def _away_from(points: Sequence[float], margin: float, low: float, high: float):
+    """Move a value that falls within `margin` of a point to the nearest value that does not,
+    staying inside ``[low, high]`` (when there is none, the value is rejected)."""
+    def clear(v: float) -> bool:
+        return low <= v <= high and all(abs(v - p) >= margin * (1 - 1e-9) for p in points)
+
     def push(v: float) -> float:
-        for p in points:
-            if abs(v - p) < margin:
-                v = p + margin if v >= p else p - margin
-        return v
+        if clear(v):
+            return v
+        candidates = [c for p in points for c in (p - margin, p + margin) if clear(c)]
+        return min(candidates, key=lambda c: abs(c - v)) if candidates else float("nan")
     return push
 
 
@@ -90,7 +95,8 @@ def arrays(shape: Any = None, *, dtype: Any = np.float64, low: float = -3.0, hig
     else:
         elements = st.floats(low, high, allow_nan=False, allow_infinity=False)
     if avoid:
-        elements = elements.map(_away_from(avoid, margin))
+        elements = elements.map(_away_from(avoid, margin, low, high)).filter(
+            lambda v: v == v)
     return hnp.arrays(np.float64, shape, elements=elements, unique=distinct).map(
         lambda a: a.astype(dtype))
 

@@ -1,18 +1,14 @@
-"""conv2d, im2col and col2im: values against a loop over output pixels, gradients of order 1
-and 2 against central differences, dtype, and errors."""
+"""conv2d, im2col and col2im: the loop-over-pixels reference and input strategy that the
+op-spec rows (test_ops_layers.py) use, the adjoint property, dtype, and errors."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_lite.functions as F
 from autograd_lite import Variable
-
-try:
-    from autograd_lite.testing import gradcheck, gradgradcheck
-except ImportError:  # until the lead's testing package lands
-    from tests.functions._fd import gradcheck, gradgradcheck
+from autograd_lite.testing import gradgradcheck
 
 
 def conv_reference(x, W, b, stride, padding):
@@ -48,32 +44,6 @@ def conv_cases(draw, max_side=6, max_batch=2, max_ch=2):
     W = rng.standard_normal((o, c, kh, kw))
     b = rng.standard_normal(o) if bias else None
     return x, W, b, (sh, sw), (ph, pw)
-
-
-def _conv(stride, padding):
-    return lambda x, W, *b: F.conv2d(x, W, b[0] if b else None, stride=stride, padding=padding)
-
-
-@given(conv_cases())
-def test_conv2d_value(case):
-    x, W, b, stride, padding = case
-    y = F.conv2d(x, W, b, stride=stride, padding=padding)
-    np.testing.assert_allclose(y.data, conv_reference(x, W, b, stride, padding), atol=1e-12)
-
-
-@given(conv_cases())
-def test_conv2d_grad(case):
-    x, W, b, stride, padding = case
-    args = (x, W) if b is None else (x, W, b)
-    assert gradcheck(_conv(stride, padding), *args)
-
-
-@settings(max_examples=5)
-@given(conv_cases(max_side=4, max_batch=1, max_ch=1))
-def test_conv2d_second_derivative(case):
-    x, W, b, stride, padding = case
-    args = (x, W) if b is None else (x, W, b)
-    assert gradgradcheck(_conv(stride, padding), *args)
 
 
 @given(st.integers(1, 3), st.integers(1, 2), st.integers(0, 1), st.integers(0, 2**16))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import optim
@@ -126,7 +126,6 @@ def test_lr_change_between_steps_takes_effect():
     np.testing.assert_allclose(p.data, [1.0 - 0.1 - 0.5, -2.0 - 0.1 - 0.5], rtol=1e-15)
 
 
-@settings(max_examples=30, deadline=None)
 @given(
     lr=st.floats(1e-4, 0.5),
     beta1=st.floats(0.0, 0.99),
@@ -149,7 +148,6 @@ def test_adam_family_matches_formula_for_any_hyperparameters(
         np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
 
 
-@settings(max_examples=30, deadline=None)
 @given(
     lr=st.floats(1e-4, 0.2),
     momentum=st.sampled_from([0.0, 0.5, 0.9]),
@@ -173,7 +171,6 @@ def test_rmsprop_matches_formula_for_any_hyperparameters(
         np.testing.assert_allclose(g, e, rtol=1e-9, atol=1e-11)
 
 
-@settings(max_examples=30, deadline=None)
 @given(
     lr=st.floats(1e-4, 0.3),
     momentum=st.floats(0.0, 0.99),

@@ -1,0 +1,30 @@
+"""Losses as modules, reduced by the mean as PyTorch's default ``reduction='mean'``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import autograd_lite.functions as F
+from autograd_lite import Variable
+from nn.module import Module
+
+
+class CrossEntropyLoss(Module):
+    """Softmax cross-entropy of logits (N, C) with integer labels (N,), mean over the batch."""
+
+    def forward(self, logits: Any, target: Any) -> Variable:
+        return F.cross_entropy(logits, target)
+
+
+class MSELoss(Module):
+    """Mean squared error over all elements (input and target of the same shape)."""
+
+    def forward(self, input: Any, target: Any) -> Variable:  # noqa: A002 - PyTorch's name
+        return F.mse_loss(input, target)
+
+
+class BCEWithLogitsLoss(Module):
+    """Sigmoid + binary cross-entropy of logits against targets in [0, 1], mean over all."""
+
+    def forward(self, logits: Any, target: Any) -> Variable:
+        return F.binary_cross_entropy_with_logits(logits, target)

@@ -1,0 +1,94 @@
+"""The layer primitives (conv2d, pooling, batch_norm, dropout, embedding) as rows of the
+op-spec suite: each gets every generated property of ``test_ops`` (value against a plain
+NumPy reference, gradcheck, gradgradcheck, both backward modes, purity, float32 kept,
+non-contiguous inputs)."""
+
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+
+import autograd_lite.functions as F
+import tests.functions.test_ops as ops
+from tests.functions.test_conv import conv_cases, conv_reference
+from tests.functions.test_normalization import bn_cases, bn_reference
+from tests.functions.test_pooling import pool_cases, pool_reference
+
+Spec = ops.Spec
+
+
+def _conv_args(case):
+    x, W, b, stride, padding = case
+    return ((x, W) if b is None else (x, W, b)), {"stride": stride, "padding": padding}
+
+
+def _pool_args(case):
+    x, k, s, p = case
+    return (x,), {"kernel_size": k, "stride": s, "padding": p}
+
+
+def _conv_ref(x, W, b=None, stride=1, padding=0):
+    return conv_reference(x, W, b, stride, padding)
+
+
+@st.composite
+def bn_args(draw):
+    x, gamma, beta, rm, rv = draw(bn_cases())
+    return (x, gamma, beta), {"running": (rm, rv), "training": draw(st.booleans())}
+
+
+def _bn(x, gamma, beta, running, training):
+    rm, rv = running  # copies: the running statistics are updated in place
+    return F.batch_norm(x, gamma, beta, rm.copy(), rv.copy(), training)
+
+
+def _bn_ref(x, gamma, beta, running, training):
+    axes = (0,) + tuple(range(2, x.ndim))
+    mean, var = (x.mean(axis=axes), x.var(axis=axes)) if training else running
+    return bn_reference(x, gamma, beta, mean, var)
+
+
+@st.composite
+def dropout_args(draw):
+    x = draw(ops.ast.arrays())
+    return (x,), {"p": draw(st.sampled_from([0.0, 0.2, 0.5, 0.9])),
+                  "seed": draw(st.integers(0, 2**16))}
+
+
+def _dropout_ref(x, p, seed):
+    keep = np.random.default_rng(seed).random(x.shape) >= p
+    return np.where(keep, x / (1 - p), 0.0)
+
+
+@st.composite
+def embedding_args(draw):
+    W = draw(ops.ast.arrays(st.tuples(st.integers(1, 5), st.integers(1, 3))))
+    ids = draw(st.sampled_from([(), (4,), (2, 3)]).flatmap(
+        lambda shape: st.integers(0, 2**16).map(
+            lambda seed: np.random.default_rng(seed).integers(0, len(W), shape))))
+    return (W, ids), {}
+
+
+LAYER_SPECS = [
+    Spec("conv2d", F.conv2d, _conv_ref, conv_cases().map(_conv_args)),
+    Spec("max_pool2d", F.max_pool2d, lambda x, **kw: pool_reference(
+        x, kw["kernel_size"], kw["stride"], kw["padding"], np.max, -np.inf),
+         pool_cases().map(_pool_args)),
+    Spec("avg_pool2d", F.avg_pool2d, lambda x, **kw: pool_reference(
+        x, kw["kernel_size"], kw["stride"], kw["padding"], np.mean, 0.0),
+         pool_cases().map(_pool_args)),
+    Spec("batch_norm", _bn, _bn_ref, bn_args(), atol=1e-4),
+    Spec("dropout", lambda x, p, seed: F.dropout(x, p, rng=np.random.default_rng(seed)),
+         _dropout_ref, dropout_args()),
+    Spec("embedding", lambda W, ids: F.embedding(ids, W), lambda W, ids: W[ids],
+         embedding_args()),
+]
+IDS = [s.name for s in LAYER_SPECS]
+PROPERTIES = [ops.test_value_matches_reference, ops.test_gradcheck, ops.test_gradgradcheck,
+              ops.test_fast_and_recorded_backward_agree, ops.test_inputs_not_mutated,
+              ops.test_float32_kept, ops.test_non_contiguous_inputs]
+
+
+@pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.__name__.removeprefix("test_"))
+@pytest.mark.parametrize("spec", LAYER_SPECS, ids=IDS)
+def test_layer_op(spec, prop):
+    prop(spec)
