@@ -138,7 +138,8 @@ def real_mnist_folder():
 @pytest.mark.mnist
 def test_mlp_one_epoch_on_real_mnist(example, capsys):
     folder = real_mnist_folder()
-    accuracy = example("mnist_mlp").main(["--epochs", "1", "--data-dir", str(folder),
-                                          "--no-progress"])
+    # One epoch only: a higher peak rate than the 10-epoch default's 1e-3 (97.1% vs 96.4%).
+    accuracy = example("mnist_mlp").main(["--epochs", "1", "--lr", "2e-3", "--data-dir",
+                                          str(folder), "--no-progress"])
     assert last_line(capsys) == f"test accuracy: {accuracy:.4f}"
     assert accuracy >= 0.96
