@@ -5,8 +5,8 @@
     python3 examples/mnist_cnn.py --resume cnn.npz --epochs 4
     python3 examples/mnist_cnn.py --synthetic --limit 200 --epochs 1   # no download
 
-Two blocks of 3x3 convolution, batch normalisation, ReLU and 2x2 max pooling, then dropout
-and one linear layer; Adam with a cosine learning-rate schedule. The wall time of each epoch
+Two blocks of 3x3 convolution, batch normalisation, ReLU and 2x2 max pooling, then two
+linear layers with dropout; Adam with a cosine learning-rate schedule. The wall time of each epoch
 is printed. The shared machinery (arguments, training loop, checkpoints, plots) is in
 ``_common.py``.
 """
@@ -33,15 +33,19 @@ def conv_block(in_ch: int, out_ch: int, rng: np.random.Generator) -> list[nn.Mod
 
 
 def build_cnn(init_rng: np.random.Generator, dropout_rng: np.random.Generator,
-              channels: tuple[int, int] = (32, 64), p_drop: float = 0.25) -> nn.Module:
-    """(N, 1, 28, 28) -> conv blocks -> (N, c2, 7, 7) -> dropout -> linear -> (N, 10)."""
+              channels: tuple[int, int] = (32, 64), hidden: int = 128) -> nn.Module:
+    """(N, 1, 28, 28) -> two conv blocks -> (N, c2, 7, 7) -> dropout 0.25 -> linear `hidden`
+    -> ReLU -> dropout 0.5 -> linear -> (N, 10) logits."""
     c1, c2 = channels
     return nn.Sequential(
         *conv_block(1, c1, init_rng),
         *conv_block(c1, c2, init_rng),
         nn.Flatten(),
-        nn.Dropout(p_drop, rng=dropout_rng),
-        nn.Linear(c2 * 7 * 7, 10, rng=init_rng),
+        nn.Dropout(0.25, rng=dropout_rng),
+        nn.Linear(c2 * 7 * 7, hidden, rng=init_rng),
+        nn.ReLU(),
+        nn.Dropout(0.5, rng=dropout_rng),
+        nn.Linear(hidden, 10, rng=init_rng),
     )
 
 
@@ -50,9 +54,11 @@ def main(argv: Sequence[str] | None = None) -> float:
     parser = make_parser(__doc__.splitlines()[0], epochs=4, batch_size=128, lr=3e-3)
     parser.add_argument("--channels", type=int, nargs=2, default=(32, 64), metavar=("C1", "C2"),
                         help="channels of the two convolution blocks (default 32 64)")
+    parser.add_argument("--hidden", type=int, default=128,
+                        help="units of the hidden linear layer (default 128)")
     args = parser.parse_args(argv)
-    return run("MNIST CNN", partial(build_cnn, channels=tuple(args.channels)), (1, 28, 28),
-               args)
+    model = partial(build_cnn, channels=tuple(args.channels), hidden=args.hidden)
+    return run("MNIST CNN", model, (1, 28, 28), args)
 
 
 if __name__ == "__main__":

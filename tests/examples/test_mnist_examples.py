@@ -17,7 +17,7 @@ SUMMARY = re.compile(r"^test accuracy: [01]\.\d{4}$")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MLP_QUICK = ["--synthetic", "--limit", "192", "--batch-size", "64", "--no-progress"]
 CNN_QUICK = ["--synthetic", "--limit", "64", "--batch-size", "32", "--channels", "4", "8",
-             "--no-progress"]
+             "--hidden", "16", "--no-progress"]
 
 
 def last_line(capsys):
