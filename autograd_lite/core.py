@@ -25,6 +25,7 @@ import numpy as np
 
 _grad_enabled = True
 _mutations = 0  # counts in-place changes of Variable data; Functions remember when they ran
+_detect_anomaly = False  # set by autograd_lite.anomaly.detect_anomaly()
 
 
 # ----------------------------------------------------------------------------- grad mode
@@ -404,7 +405,7 @@ class Function:
     """
 
     __slots__ = ("inputs", "outputs", "needs_input_grad", "saved", "stamp", "output_specs",
-                 "__weakref__")
+                 "created_at", "__weakref__")
     vjp: Callable | None = None
 
     def __call__(self, *inputs: Any) -> Any:
@@ -420,6 +421,9 @@ class Function:
             if err is e:
                 raise
             raise err from e
+        if _detect_anomaly:
+            from autograd_lite import anomaly
+            anomaly.after_forward(self, xs, ys)
         needs = tuple([x.requires_grad for x in inputs]) if _grad_enabled else ()
         creator = self if True in needs else None
         if type(ys) is tuple:
@@ -587,48 +591,12 @@ def _run_backward(roots: Sequence[Variable], root_grads: Sequence[Any], *, creat
         pending = _count_consumers(roots)
         ready = list({v.creator: None for v in roots
                       if v.creator is not None and v.creator not in pending})
-        fast = not create_graph
-        while ready:
-            fn = ready.pop()
-            if fast and fn.vjp is not None and len(fn.outputs) == 1:
-                # The common case, kept lean: a built-in op with one output, ndarrays only.
-                y = fn.outputs[0]()
-                gy = grads.pop(y, None)
-                if gy is not None:
-                    if y._hooks is not None or y._retain or want is not None:
-                        gy = _visit(y, gy, False, want, results)
-                    gxs = fn.vjp(gy, y._data, *fn.saved)
-                    if type(gxs) is not tuple:
-                        gxs = (gxs,)
-                else:
-                    gxs = (None,) * len(fn.inputs)
-            else:
-                outputs = [ref() for ref in fn.outputs]
-                gys = []
-                for y in outputs:
-                    g = grads.pop(y, None) if y is not None else None
-                    if g is not None:
-                        g = _visit(y, g, create_graph, want, results)
-                    gys.append(g)
-                gxs = _call_backward(fn, gys, outputs, create_graph)
-            for x, gx in zip(fn.inputs, gxs):
-                c = x.creator
-                if gx is not None and x.requires_grad:
-                    if not (fast and type(gx) is np.ndarray and gx.shape == x._data.shape
-                            and gx.dtype == x._data.dtype):
-                        gx = _fit(gx, x, fn, create_graph)
-                    store = leaves if c is None else grads
-                    if x in store:
-                        _accumulate(store, owned, x, gx, create_graph)
-                    else:
-                        store[x] = gx
-                if c is not None:
-                    left = pending[c] - 1
-                    pending[c] = left
-                    if not left:
-                        ready.append(c)
-            if not retain_graph:
-                fn.saved = None
+        state = (pending, grads, owned, leaves, want, results)
+        if _detect_anomaly:
+            from autograd_lite import anomaly
+            anomaly.propagate_checked(_propagate, ready, state, create_graph, retain_graph)
+        else:
+            _propagate(ready, state, create_graph, retain_graph)
         given: set[int] = set()  # arrays already handed to a leaf: the next leaf gets a copy
         for x, g in leaves.items():
             if x._hooks is not None:
@@ -644,6 +612,62 @@ def _run_backward(roots: Sequence[Variable], root_grads: Sequence[Any], *, creat
         return results
     finally:
         _grad_enabled = saved_mode
+
+
+def _propagate(ready: list, state: tuple, create_graph: bool, retain_graph: bool,
+               check: Callable | None = None) -> None:
+    """Run each ready Function's backward, hand the gradients to its inputs, release creators.
+
+    `check` (anomaly mode) is called with each Function before its backward runs (gradients
+    None) and after, with the gradients it produced.
+    """
+    pending, grads, owned, leaves, want, results = state
+    fast = not create_graph
+    while ready:
+        fn = ready.pop()
+        if check is not None:
+            check(fn, None)
+        if fast and fn.vjp is not None and len(fn.outputs) == 1:
+            # The common case, kept lean: a built-in op with one output, ndarrays only.
+            y = fn.outputs[0]()
+            gy = grads.pop(y, None)
+            if gy is not None:
+                if y._hooks is not None or y._retain or want is not None:
+                    gy = _visit(y, gy, False, want, results)
+                gxs = fn.vjp(gy, y._data, *fn.saved)
+                if type(gxs) is not tuple:
+                    gxs = (gxs,)
+            else:
+                gxs = (None,) * len(fn.inputs)
+        else:
+            outputs = [ref() for ref in fn.outputs]
+            gys = []
+            for y in outputs:
+                g = grads.pop(y, None) if y is not None else None
+                if g is not None:
+                    g = _visit(y, g, create_graph, want, results)
+                gys.append(g)
+            gxs = _call_backward(fn, gys, outputs, create_graph)
+        if check is not None:
+            check(fn, gxs)
+        for x, gx in zip(fn.inputs, gxs):
+            c = x.creator
+            if gx is not None and x.requires_grad:
+                if not (fast and type(gx) is np.ndarray and gx.shape == x._data.shape
+                        and gx.dtype == x._data.dtype):
+                    gx = _fit(gx, x, fn, create_graph)
+                store = leaves if c is None else grads
+                if x in store:
+                    _accumulate(store, owned, x, gx, create_graph)
+                else:
+                    store[x] = gx
+            if c is not None:
+                left = pending[c] - 1
+                pending[c] = left
+                if not left:
+                    ready.append(c)
+        if not retain_graph:
+            fn.saved = None
 
 
 def _call_backward(fn: Function, gys: list, outputs: list, create_graph: bool) -> tuple:

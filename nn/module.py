@@ -9,7 +9,7 @@ walks that tree. No gradient code lives here: a module's ``forward`` composes
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -80,9 +80,18 @@ class Module:
                 raise TypeError(f"{type(self).__name__}: buffer {name!r} must be an ndarray or "
                                 f"None, got {type(value).__name__}")
             buffers[name] = value
-        elif name in params and value is None:
+        elif name in params:
+            # e.g. ``self.weight = self.weight * 2`` would silently unregister the parameter
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign a value of type "
+                                f"{type(value).__name__} to parameter {name!r} (a Parameter "
+                                f"or None expected; to change its values assign {name}.data)")
             params[name] = None
-        elif name in modules and value is None:
+        elif name in modules:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign a value of type "
+                                f"{type(value).__name__} to sub-module {name!r} (a Module or "
+                                "None expected)")
             modules[name] = None
         else:
             self._forget(name)
@@ -268,15 +277,17 @@ class Module:
         """Write `state_dict` to `path` as an ``.npz`` archive (to a temporary file in the
         same folder, then renamed into place, so a crash never leaves half a checkpoint)."""
         path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+        tmp = os.path.join(os.path.dirname(os.path.abspath(path)),
+                           f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
         try:
-            with os.fdopen(fd, "wb") as f:
+            with open(tmp, "xb") as f:
                 np.savez(f, **self.state_dict())
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as e:
             if os.path.exists(tmp):
                 os.remove(tmp)
+            if isinstance(e, OSError):
+                raise type(e)(e.errno, f"save: cannot write {path!r}: {e.strerror}") from None
             raise
 
     def load(self, path: str | os.PathLike, strict: bool = True) -> None:

@@ -97,6 +97,23 @@ class Col2im(Function):
         return Im2col(self.kernel_size, self.stride, self.padding).apply(gy)
 
 
+class Contiguous(Function):
+    """The identity, returning a C-contiguous copy when the input is a strided view.
+
+    The convolution's result is a transposed view of the matmul's (N*OH*OW, out_ch) rows;
+    one copy into NCHW order here makes every later op (relu, pooling, flatten) walk memory in
+    order, which costs less than the copy.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.ascontiguousarray(x)
+
+    def vjp(self, gy, y, x):
+        return gy
+
+
 def im2col(x: Any, kernel_size: Any, stride: Any = 1, padding: Any = 0) -> Variable:
     """Receptive fields of `x` (N, C, H, W) as rows of a (N*OH*OW, C*kh*kw) matrix."""
     x = as_variable(x)
@@ -161,4 +178,4 @@ def conv2d(x: Any, W: Any, b: Any = None, stride: Any = 1, padding: Any = 0) -> 
     ow = output_size(x.shape[3], k[1], s[1], p[1])
     cols = Im2col(k, s, p)(x)
     y = linear(cols, W.reshape(out_ch, -1), b)  # the one matrix product: (N*OH*OW, out_ch)
-    return y.reshape(n, oh, ow, out_ch).transpose(0, 3, 1, 2)
+    return Contiguous()(y.reshape(n, oh, ow, out_ch).transpose(0, 3, 1, 2))

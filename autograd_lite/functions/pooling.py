@@ -81,11 +81,14 @@ def _argmax_index(x: np.ndarray, k: tuple[int, int], s: tuple[int, int]) -> np.n
         if has_nan:
             hit |= np.isnan(view)
         np.maximum(score, hit.view(np.uint8) * dtype(count - pos), out=score)
-    first = count - score.astype(np.intp)
+    # Flat offset within the window, looked up by score: by_score[count - pos] = offset of pos.
     offsets = np.add.outer(np.arange(k[0]) * w, np.arange(k[1])).reshape(-1)
-    planes = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
-    corners = (np.arange(oh) * (s[0] * w)).reshape(-1, 1) + np.arange(ow) * s[1]
-    return (planes + corners) + offsets[first]
+    by_score = np.zeros(count + 1, dtype=np.intp)
+    by_score[count - np.arange(count)] = offsets
+    index = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
+    index = index + ((np.arange(oh) * (s[0] * w)).reshape(-1, 1) + np.arange(ow) * s[1])
+    index += by_score[score]
+    return index
 
 
 class AvgPool2d(Function):

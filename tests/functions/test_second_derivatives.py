@@ -102,6 +102,17 @@ SMOOTH = {
     "mse_loss": (F.mse_loss, both(normal(2, 3), normal(2, 3))),
     "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits,
                                          both(normal(2, 3), lambda rng: rng.uniform(0, 1, (2, 3)))),
+    "conv2d": (lambda x, W, b: F.conv2d(x, W, b, stride=(2, 1), padding=1),
+               both(normal(1, 2, 5, 4), normal(3, 2, 3, 2), normal(3))),
+    "im2col": (lambda x: F.im2col(x, 2, 1, 1) ** 2, one(normal(1, 2, 3, 3))),
+    "col2im": (lambda c: F.col2im(c, (1, 2, 3, 3), 2, 1, 1) ** 2, one(normal(16, 8))),
+    "avg_pool2d": (lambda x: F.avg_pool2d(x, 3, 2, 1) ** 2, one(normal(1, 2, 5, 4))),
+    "batch_norm": (lambda x, g, b: F.batch_norm(x, g, b, None, None),
+                   both(normal(4, 3), normal(3), normal(3))),
+    "batch_norm:2d": (lambda x: F.batch_norm(x, None, None, None, None), one(normal(2, 2, 2, 3))),
+    "dropout": (lambda x: F.dropout(x, 0.5, rng=np.random.default_rng(0)) ** 2,
+                one(normal(2, 3))),
+    "embedding": (lambda W: F.embedding(np.array([[0, 2], [2, 2]]), W) ** 3, one(normal(3, 2))),
 }
 
 # Second derivative zero almost everywhere; inputs kept away from the kinks and ties.
@@ -114,6 +125,9 @@ PIECEWISE_LINEAR = {
     "minimum": (F.minimum, lambda rng: (distinct(2, 3)(rng), distinct(2, 3)(rng) + 0.15)),
     "max": (lambda x: F.max(x, axis=1), one(distinct(2, 3))),
     "min": (lambda x: F.min(x), one(distinct(2, 3))),
+    "max_pool2d": (lambda x: F.max_pool2d(x, 2, stride=1), one(distinct(1, 2, 3, 4))),
+    "max_pool2d:padded": (lambda x: F.max_pool2d(x, 3, stride=2, padding=1),
+                          one(distinct(1, 1, 4, 5))),
 }
 
 NOT_TWICE_DIFFERENTIABLE = {

@@ -3,12 +3,15 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import nn
 from autograd_lite import Variable
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Net(nn.Module):
@@ -40,7 +43,7 @@ def test_order_does_not_depend_on_the_hash_seed():
     outputs = set()
     for seed in ("1", "2", "3"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        outputs.add(subprocess.run([sys.executable, "-c", code], env=env, check=True,
+        outputs.add(subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=ROOT,
                                    capture_output=True, text=True).stdout)
     assert len(outputs) == 1
 
@@ -66,6 +69,11 @@ def test_reassignment_and_deletion_update_the_registry():
     assert "bn.running_mean" not in m.state_dict()
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = m.nope
+    with pytest.raises(TypeError, match="type Variable to parameter 'weight'"):
+        m.fc2.weight = m.fc2.weight * 2
+    with pytest.raises(TypeError, match="type int to sub-module 'fc2'"):
+        m.fc2 = 3
+    assert "fc2.weight" in dict(m.named_parameters())
 
 
 def test_forgetting_super_init_is_a_clear_error():
@@ -204,3 +212,21 @@ def test_sequential_indexing():
     assert isinstance(model[:2], nn.Sequential) and len(model[:2]) == 2
     assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Linear"]
     assert model(Variable(np.ones((4, 2), np.float32))).shape == (4, 1)
+
+
+def test_a_failed_save_leaves_the_old_checkpoint_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "net.npz"
+    m = nn.Linear(2, 2)
+    m.save(path)
+    before = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        nn.Linear(2, 2).save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["net.npz"]
+    with pytest.raises(FileNotFoundError, match="missing/net.npz"):
+        m.save(tmp_path / "missing" / "net.npz")

@@ -1,39 +1,18 @@
-"""End to end on small synthetic data: models built from nn learn (a few seconds each).
-
-The optimiser is a plain Adam written here on ``p.data`` (the optim package is separate).
-"""
+"""End to end on small synthetic data: models built from nn, trained with optim.Adam, learn
+(a few seconds each)."""
 
 import numpy as np
 
 import autograd_lite.functions as F
 import nn
-
-
-class Adam:
-    def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8):
-        self.params, self.lr, self.betas, self.eps = list(params), lr, betas, eps
-        self.m = [np.zeros_like(p.data) for p in self.params]
-        self.v = [np.zeros_like(p.data) for p in self.params]
-        self.t = 0
-
-    def step(self):
-        self.t += 1
-        b1, b2 = self.betas
-        for p, m, v in zip(self.params, self.m, self.v):
-            if p.grad is None:
-                continue
-            g = p.grad.data
-            m[...] = b1 * m + (1 - b1) * g
-            v[...] = b2 * v + (1 - b2) * g * g
-            m_hat, v_hat = m / (1 - b1**self.t), v / (1 - b2**self.t)
-            p.data = p.data - (self.lr * m_hat / (np.sqrt(v_hat) + self.eps)).astype(p.dtype)
+import optim
 
 
 def fit(model, x, t, loss_fn, steps, lr):
-    opt = Adam(model.parameters(), lr)
+    opt = optim.Adam(model.parameters(), lr=lr)
     losses = []
     for _ in range(steps):
-        model.zero_grad()
+        opt.zero_grad()
         loss = loss_fn(model(x), t)
         loss.backward()
         opt.step()
