@@ -259,6 +259,7 @@ def plot_history(history: Sequence[dict[str, float]], path: str | os.PathLike,
 
     matplotlib.use("Agg")  # files only: no display needed
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     epochs = [h["epoch"] for h in history]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5))
@@ -266,6 +267,7 @@ def plot_history(history: Sequence[dict[str, float]], path: str | os.PathLike,
         ax.plot(epochs, [h[f"train_{key}"] for h in history], "o-", label="train")
         ax.plot(epochs, [h[f"test_{key}"] for h in history], "s-", label="test")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
         ax.legend()
