@@ -1,0 +1,24 @@
+"""Make the example scripts importable (they live in examples/, which is not a package)."""
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def example(monkeypatch):
+    """``example("mnist_mlp")`` imports examples/mnist_mlp.py (and its _common) afresh."""
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+
+    def load(name):
+        for module in (name, "_common"):
+            sys.modules.pop(module, None)
+        return importlib.import_module(name)
+
+    yield load
+    for module in ("_common", "mnist_mlp", "mnist_cnn", "spiral", "char_lstm"):
+        sys.modules.pop(module, None)
