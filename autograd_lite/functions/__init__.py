@@ -77,6 +77,7 @@ from autograd_lite.functions.pooling import (
     AvgPool2d,
     AvgPool2dGrad,
     Gather,
+    MaxPool2d,
     ScatterAdd,
     avg_pool2d,
     max_pool2d,

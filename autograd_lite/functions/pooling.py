@@ -59,17 +59,16 @@ class ScatterAdd(Function):
         return Gather(self.index, self.unique).apply(gout)
 
 
-def _argmax_index(x: np.ndarray, k: tuple[int, int], s: tuple[int, int]) -> np.ndarray:
+def _argmax_index(x: np.ndarray, best: np.ndarray, k: tuple[int, int],
+                  s: tuple[int, int]) -> np.ndarray:
     """Flat index into `x` (N, C, H, W) of the first maximum of every window: (N, C, OH, OW).
 
-    A NaN counts as the maximum of its window (so it propagates, as in PyTorch).
+    `best` holds the window maxima (the forward's output). A NaN counts as the maximum of its
+    window (so it propagates, as in PyTorch).
     """
     n, c, h, w = x.shape
-    oh, ow = output_size(h, k[0], s[0], 0), output_size(w, k[1], s[1], 0)
+    oh, ow = best.shape[2:]
     views = [view for _, _, view in window_offsets(x, k, s, (oh, ow))]
-    best = views[0].copy()
-    for view in views[1:]:
-        np.maximum(best, view, out=best)
     has_nan = bool(np.isnan(best).any())
     # score = K - (first offset holding the maximum): a running maximum of small integers is
     # much cheaper than np.where or masked writes into an index array.
@@ -89,6 +88,34 @@ def _argmax_index(x: np.ndarray, k: tuple[int, int], s: tuple[int, int]) -> np.n
     index = index + ((np.arange(oh) * (s[0] * w)).reshape(-1, 1) + np.arange(ow) * s[1])
     index += by_score[score]
     return index
+
+
+class MaxPool2d(Function):
+    """Largest value of every window (of an already padded input).
+
+    The forward is a running maximum over the kernel offsets; where each maximum sits is only
+    worked out in the backward, so evaluation never pays for it.
+    """
+
+    __slots__ = ("kernel_size", "stride")
+
+    def __init__(self, kernel_size: tuple[int, int], stride: tuple[int, int]) -> None:
+        self.kernel_size, self.stride = kernel_size, stride
+
+    def forward(self, x):
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        oh, ow = output_size(x.shape[2], kh, sh, 0), output_size(x.shape[3], kw, sw, 0)
+        views = window_offsets(x, self.kernel_size, self.stride, (oh, ow))
+        best = next(views)[2].copy()
+        for _, _, view in views:
+            np.maximum(best, view, out=best)
+        return best
+
+    def vjp(self, gy, y, x):
+        x_data, y_data = (v.data if isinstance(v, Variable) else v for v in (x, y))
+        index = _argmax_index(x_data, y_data, self.kernel_size, self.stride)
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        return ScatterAdd(index, x.shape, unique=sh >= kh and sw >= kw).apply(gy)
 
 
 class AvgPool2d(Function):
@@ -159,8 +186,7 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -
         raise ValueError(f"max_pool2d: padding {p} must be at most half the kernel size {k}")
     if p != (0, 0):
         x = pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])), value=-np.inf)
-    index = _argmax_index(x.data, k, s)
-    return Gather(index, unique=s[0] >= k[0] and s[1] >= k[1])(x)
+    return MaxPool2d(k, s)(x)
 
 
 def avg_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Variable:
