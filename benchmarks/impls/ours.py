@@ -36,7 +36,8 @@ def has_conv() -> bool:
 
 
 class OursModel:
-    """Parameters as Variables and a plain SGD update (no optim)."""
+    """Parameters as Variables and a plain SGD update (no optim), in place as the NumPy floor
+    and the PyTorch reference do it."""
 
     def __init__(self, params: dict[str, np.ndarray]) -> None:
         self.params = {k: Variable(v.copy(), name=k) for k, v in params.items()}
@@ -51,8 +52,10 @@ class OursModel:
         """One SGD step; returns the loss before the update."""
         loss = self.loss(x, t)
         loss.backward()
-        for p in self.params.values():
-            p.data -= lr * p.grad.data
+        for p in self.params.values():  # in place, like the hand-written floor
+            step = p.grad.data
+            step *= lr
+            p.data -= step
             p.cleargrad()
         return loss.item()
 

@@ -50,8 +50,8 @@ class TorchModel:
         loss = F.cross_entropy(self._forward(self.params, x), t)
         loss.backward()
         with self.torch.no_grad():
-            for p in self.params.values():
-                p -= lr * p.grad
+            for p in self.params.values():  # in place, like the hand-written floor
+                p -= p.grad.mul_(lr)
                 p.grad = None
         return loss.item()
 
