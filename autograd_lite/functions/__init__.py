@@ -76,9 +76,9 @@ from autograd_lite.functions.normalization import batch_norm
 from autograd_lite.functions.pooling import (
     AvgPool2d,
     AvgPool2dGrad,
-    Gather,
     MaxPool2d,
-    ScatterAdd,
+    PickAtMax,
+    RouteToMax,
     avg_pool2d,
     max_pool2d,
 )

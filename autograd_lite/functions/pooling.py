@@ -6,7 +6,7 @@ holding that offset of every window (`window_offsets`). This beats copying the w
 (stride >= kernel) the max-pool gradient is a plain assignment instead of an accumulation.
 
 Max pooling routes each output's gradient to the first largest element of its window (as
-PyTorch does on ties), through a gather/scatter pair that are each other's gradient, so the
+PyTorch does on ties), through a pair of masked maps that are each other's gradient, so the
 result can be differentiated again. Average pooling and its gradient are likewise a pair of
 adjoint linear maps.
 """
@@ -22,72 +22,71 @@ from autograd_lite.functions.conv import check_geometry, output_size, window_off
 from autograd_lite.functions.shape import pad
 
 
-class Gather(Function):
-    """``x.reshape(-1)[index]``: picks elements by flat index (the result has index's shape)."""
+def _first_max_masks(x: np.ndarray, best: np.ndarray, k: tuple[int, int],
+                     s: tuple[int, int]) -> list[np.ndarray]:
+    """For every kernel offset, where that offset holds the first maximum of its window.
 
-    __slots__ = ("index", "unique")
-
-    def __init__(self, index: np.ndarray, unique: bool) -> None:
-        self.index, self.unique = index, unique
-
-    def forward(self, x):
-        return x.reshape(-1)[self.index]
-
-    def vjp(self, gy, y, x):
-        return ScatterAdd(self.index, x.shape, self.unique).apply(gy)
-
-
-class ScatterAdd(Function):
-    """Zeros of `shape` with ``y`` added at the flat positions `index` (repeats add up)."""
-
-    __slots__ = ("index", "shape", "unique")
-
-    def __init__(self, index: np.ndarray, shape: tuple[int, ...], unique: bool) -> None:
-        self.index, self.shape, self.unique = index, tuple(shape), unique
-
-    def forward(self, y):
-        size = int(np.prod(self.shape))
-        if self.unique:  # no position repeats: a plain assignment is exact and fastest
-            out = np.zeros(size, dtype=y.dtype)
-            out[self.index.reshape(-1)] = y.reshape(-1)
-        else:
-            out = np.bincount(self.index.reshape(-1), weights=y.reshape(-1), minlength=size)
-            out = out.astype(y.dtype, copy=False)
-        return out.reshape(self.shape)
-
-    def vjp(self, gout, out, y):
-        return Gather(self.index, self.unique).apply(gout)
-
-
-def _argmax_index(x: np.ndarray, best: np.ndarray, k: tuple[int, int],
-                  s: tuple[int, int]) -> np.ndarray:
-    """Flat index into `x` (N, C, H, W) of the first maximum of every window: (N, C, OH, OW).
-
-    `best` holds the window maxima (the forward's output). A NaN counts as the maximum of its
-    window (so it propagates, as in PyTorch).
+    `best` holds the window maxima (the forward's output); exactly one mask is true per window.
+    A NaN counts as the maximum of its window (so it propagates, as in PyTorch).
     """
-    n, c, h, w = x.shape
-    oh, ow = best.shape[2:]
-    views = [view for _, _, view in window_offsets(x, k, s, (oh, ow))]
     has_nan = bool(np.isnan(best).any())
-    # score = K - (first offset holding the maximum): a running maximum of small integers is
-    # much cheaper than np.where or masked writes into an index array.
-    count = len(views)
-    dtype = np.uint8 if count < 256 else np.int32
-    score = np.zeros(best.shape, dtype=dtype)
-    for pos, view in enumerate(views):
+    taken = np.zeros(best.shape, dtype=bool)
+    masks = []
+    for _, _, view in window_offsets(x, k, s, best.shape[2:]):
         hit = view == best
         if has_nan:
             hit |= np.isnan(view)
-        np.maximum(score, hit.view(np.uint8) * dtype(count - pos), out=score)
-    # Flat offset within the window, looked up by score: by_score[count - pos] = offset of pos.
-    offsets = np.add.outer(np.arange(k[0]) * w, np.arange(k[1])).reshape(-1)
-    by_score = np.zeros(count + 1, dtype=np.intp)
-    by_score[count - np.arange(count)] = offsets
-    index = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
-    index = index + ((np.arange(oh) * (s[0] * w)).reshape(-1, 1) + np.arange(ow) * s[1])
-    index += by_score[score]
-    return index
+        hit &= ~taken
+        taken |= hit
+        masks.append(hit)
+    return masks
+
+
+class _Routing(Function):
+    """Base of the two adjoint maps between windows and their maxima, given the masks."""
+
+    __slots__ = ("masks", "shape", "kernel_size", "stride")
+
+    def __init__(self, masks: list[np.ndarray], shape: tuple[int, ...],
+                 kernel_size: tuple[int, int], stride: tuple[int, int]) -> None:
+        self.masks, self.shape = masks, tuple(shape)
+        self.kernel_size, self.stride = kernel_size, stride
+
+
+class RouteToMax(_Routing):
+    """(N, C, OH, OW) -> (N, C, H, W): each value goes to its window's first maximum."""
+
+    __slots__ = ()
+
+    def forward(self, gy):
+        image = np.zeros(self.shape, dtype=gy.dtype)
+        tiled = self.stride[0] >= self.kernel_size[0] and self.stride[1] >= self.kernel_size[1]
+        views = window_offsets(image, self.kernel_size, self.stride, gy.shape[2:])
+        for (_, _, view), mask in zip(views, self.masks):
+            if tiled:  # windows do not overlap: every pixel is written once
+                np.multiply(gy, mask, out=view)
+            else:
+                view += gy * mask
+        return image
+
+    def vjp(self, ggx, y, gy):
+        return PickAtMax(self.masks, gy.shape, self.kernel_size, self.stride).apply(ggx)
+
+
+class PickAtMax(_Routing):
+    """(N, C, H, W) -> (N, C, OH, OW): the value at each window's first maximum."""
+
+    __slots__ = ()
+
+    def forward(self, image):
+        out = np.zeros(self.shape, dtype=image.dtype)
+        for (_, _, view), mask in zip(window_offsets(image, self.kernel_size, self.stride,
+                                                     self.shape[2:]), self.masks):
+            out += view * mask
+        return out
+
+    def vjp(self, gout, y, image):
+        return RouteToMax(self.masks, image.shape, self.kernel_size, self.stride).apply(gout)
 
 
 class MaxPool2d(Function):
@@ -113,9 +112,8 @@ class MaxPool2d(Function):
 
     def vjp(self, gy, y, x):
         x_data, y_data = (v.data if isinstance(v, Variable) else v for v in (x, y))
-        index = _argmax_index(x_data, y_data, self.kernel_size, self.stride)
-        (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        return ScatterAdd(index, x.shape, unique=sh >= kh and sw >= kw).apply(gy)
+        masks = _first_max_masks(x_data, y_data, self.kernel_size, self.stride)
+        return RouteToMax(masks, x.shape, self.kernel_size, self.stride).apply(gy)
 
 
 class AvgPool2d(Function):
