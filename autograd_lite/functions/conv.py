@@ -1,9 +1,10 @@
 """2-D convolution, built from two differentiable primitives and one matrix product.
 
-``im2col`` lays every receptive field of the (padded) input out as one row of a matrix; the
-convolution is then a single matmul of those rows with the flattened kernels. ``col2im`` adds
-the rows back into an image: it is the adjoint of ``im2col``, so each is the other's gradient,
-and a convolution can be differentiated any number of times.
+``im2col`` lays every receptive field of the (padded) input out as one column of a matrix per
+image; the convolution is then one matmul of the flattened kernels with those columns, which
+lands directly in NCHW order. ``col2im`` adds the columns back into an image: it is the adjoint
+of ``im2col``, so each is the other's gradient, and a convolution can be differentiated any
+number of times.
 
 Layout is NCHW: images (N, C, H, W), kernels (out_channels, C, kh, kw).
 """
@@ -17,7 +18,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from autograd_lite.core import Function, Variable, as_variable
-from autograd_lite.functions.linalg import linear
+from autograd_lite.functions.linalg import matmul
 
 
 def pair(value: Any, name: str, op: str) -> tuple[int, int]:
@@ -51,7 +52,7 @@ def window_offsets(image: np.ndarray, kernel_size: tuple[int, int], stride: tupl
 
 
 class Im2col(Function):
-    """(N, C, H, W) -> (N*OH*OW, C*kh*kw): one row per output pixel, its receptive field."""
+    """(N, C, H, W) -> (N, C*kh*kw, OH*OW): per image, one column per output pixel."""
 
     __slots__ = ("kernel_size", "stride", "padding")
 
@@ -66,15 +67,15 @@ class Im2col(Function):
         # A strided view (no copy) of every window: (N, C, OH, OW, kh, kw).
         windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
         n, c, oh, ow = windows.shape[:4]
-        # The single copy: rows ordered (n, oh, ow), columns (c, kh, kw) like the kernels.
-        return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)
+        # The single copy: rows ordered (c, kh, kw) like the kernels, columns (oh, ow).
+        return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)
 
     def vjp(self, gy, y, x):
         return Col2im(x.shape, self.kernel_size, self.stride, self.padding).apply(gy)
 
 
 class Col2im(Function):
-    """(N*OH*OW, C*kh*kw) -> (N, C, H, W): add every row back onto its receptive field."""
+    """(N, C*kh*kw, OH*OW) -> (N, C, H, W): add every column back onto its receptive field."""
 
     __slots__ = ("shape", "kernel_size", "stride", "padding")
 
@@ -87,7 +88,7 @@ class Col2im(Function):
         n, c, h, w = self.shape
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         oh, ow = output_size(h, kh, sh, ph), output_size(w, kw, sw, pw)
-        patches = cols.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)
+        patches = cols.reshape(n, c, kh, kw, oh, ow)
         image = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
         for i, j, view in window_offsets(image, (kh, kw), (sh, sw), (oh, ow)):
             view += patches[:, :, i, j]
@@ -97,25 +98,8 @@ class Col2im(Function):
         return Im2col(self.kernel_size, self.stride, self.padding).apply(gy)
 
 
-class Contiguous(Function):
-    """The identity, returning a C-contiguous copy when the input is a strided view.
-
-    The convolution's result is a transposed view of the matmul's (N*OH*OW, out_ch) rows;
-    one copy into NCHW order here makes every later op (relu, pooling, flatten) walk memory in
-    order, which costs less than the copy.
-    """
-
-    __slots__ = ()
-
-    def forward(self, x):
-        return np.ascontiguousarray(x)
-
-    def vjp(self, gy, y, x):
-        return gy
-
-
 def im2col(x: Any, kernel_size: Any, stride: Any = 1, padding: Any = 0) -> Variable:
-    """Receptive fields of `x` (N, C, H, W) as rows of a (N*OH*OW, C*kh*kw) matrix."""
+    """Receptive fields of `x` (N, C, H, W) as columns: shape (N, C*kh*kw, OH*OW)."""
     x = as_variable(x)
     k, s, p = check_geometry("im2col", x.shape, kernel_size, stride, padding)
     return Im2col(k, s, p)(x)
@@ -123,7 +107,7 @@ def im2col(x: Any, kernel_size: Any, stride: Any = 1, padding: Any = 0) -> Varia
 
 def col2im(cols: Any, shape: Any, kernel_size: Any, stride: Any = 1, padding: Any = 0
            ) -> Variable:
-    """Sum the rows of `cols` back into an image of `shape` (N, C, H, W): adjoint of im2col."""
+    """Sum the columns of `cols` back into an image of `shape` (N, C, H, W): im2col's adjoint."""
     k, s, p = check_geometry("col2im", tuple(shape), kernel_size, stride, padding)
     return Col2im(tuple(shape), k, s, p)(cols)
 
@@ -177,5 +161,7 @@ def conv2d(x: Any, W: Any, b: Any = None, stride: Any = 1, padding: Any = 0) -> 
     oh = output_size(x.shape[2], k[0], s[0], p[0])
     ow = output_size(x.shape[3], k[1], s[1], p[1])
     cols = Im2col(k, s, p)(x)
-    y = linear(cols, W.reshape(out_ch, -1), b)  # the one matrix product: (N*OH*OW, out_ch)
-    return Contiguous()(y.reshape(n, oh, ow, out_ch).transpose(0, 3, 1, 2))
+    y = matmul(W.reshape(out_ch, -1), cols)  # the one matrix product: (N, out_ch, OH*OW)
+    if b is not None:
+        y = y + as_variable(b).reshape(1, out_ch, 1)
+    return y.reshape(n, out_ch, oh, ow)

@@ -105,7 +105,7 @@ SMOOTH = {
     "conv2d": (lambda x, W, b: F.conv2d(x, W, b, stride=(2, 1), padding=1),
                both(normal(1, 2, 5, 4), normal(3, 2, 3, 2), normal(3))),
     "im2col": (lambda x: F.im2col(x, 2, 1, 1) ** 2, one(normal(1, 2, 3, 3))),
-    "col2im": (lambda c: F.col2im(c, (1, 2, 3, 3), 2, 1, 1) ** 2, one(normal(16, 8))),
+    "col2im": (lambda c: F.col2im(c, (1, 2, 3, 3), 2, 1, 1) ** 2, one(normal(1, 8, 16))),
     "avg_pool2d": (lambda x: F.avg_pool2d(x, 3, 2, 1) ** 2, one(normal(1, 2, 5, 4))),
     "batch_norm": (lambda x, g, b: F.batch_norm(x, g, b, None, None),
                    both(normal(4, 3), normal(3), normal(3))),
