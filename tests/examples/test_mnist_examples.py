@@ -11,8 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograd_lite.data.mnist import MNIST_FILES
-
 SUMMARY = re.compile(r"^test accuracy: [01]\.\d{4}$")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MLP_QUICK = ["--synthetic", "--limit", "192", "--batch-size", "64", "--no-progress"]
@@ -124,20 +122,9 @@ def test_command_line_prints_the_summary_last(tmp_path):
     assert "epoch 1/1" in result.stdout
 
 
-def real_mnist_folder():
-    data_dir = os.environ.get("AUTOGRAD_LITE_DATA")
-    if not data_dir:
-        pytest.skip("AUTOGRAD_LITE_DATA is not set")
-    folder = Path(data_dir) / "mnist"
-    for name in MNIST_FILES:
-        if not ((folder / name).is_file() or (folder / f"{name}.gz").is_file()):
-            pytest.skip(f"no MNIST file {name} in {folder}")
-    return folder
-
-
 @pytest.mark.mnist
-def test_mlp_one_epoch_on_real_mnist(example, capsys):
-    folder = real_mnist_folder()
+def test_mlp_one_epoch_on_real_mnist(example, capsys, real_mnist):
+    folder = real_mnist
     # One epoch only: a higher peak rate than the 10-epoch default's 1e-3 (97.1% vs 96.4%).
     accuracy = example("mnist_mlp").main(["--epochs", "1", "--lr", "2e-3", "--data-dir",
                                           str(folder), "--no-progress"])
