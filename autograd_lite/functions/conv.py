@@ -51,14 +51,22 @@ def window_offsets(image: np.ndarray, kernel_size: tuple[int, int], stride: tupl
             yield i, j, image[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
 
 
-class Im2col(Function):
-    """(N, C, H, W) -> (N, C*kh*kw, OH*OW): per image, one column per output pixel."""
+class WindowFunction(Function):
+    """Base of the ops that slide a window over (N, C, H, W) images: its geometry as pairs,
+    and, for the ops that build an image, that image's `shape`."""
 
-    __slots__ = ("kernel_size", "stride", "padding")
+    __slots__ = ("kernel_size", "stride", "padding", "shape")
 
     def __init__(self, kernel_size: tuple[int, int], stride: tuple[int, int],
-                 padding: tuple[int, int]) -> None:
+                 padding: tuple[int, int] = (0, 0), shape: tuple[int, ...] | None = None) -> None:
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.shape = None if shape is None else tuple(shape)
+
+
+class Im2col(WindowFunction):
+    """(N, C, H, W) -> (N, C*kh*kw, OH*OW): per image, one column per output pixel."""
+
+    __slots__ = ()
 
     def forward(self, x):
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
@@ -71,18 +79,13 @@ class Im2col(Function):
         return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)
 
     def vjp(self, gy, y, x):
-        return Col2im(x.shape, self.kernel_size, self.stride, self.padding).apply(gy)
+        return Col2im(self.kernel_size, self.stride, self.padding, x.shape).apply(gy)
 
 
-class Col2im(Function):
+class Col2im(WindowFunction):
     """(N, C*kh*kw, OH*OW) -> (N, C, H, W): add every column back onto its receptive field."""
 
-    __slots__ = ("shape", "kernel_size", "stride", "padding")
-
-    def __init__(self, shape: tuple[int, ...], kernel_size: tuple[int, int],
-                 stride: tuple[int, int], padding: tuple[int, int]) -> None:
-        self.shape = tuple(shape)
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+    __slots__ = ()
 
     def forward(self, cols):
         n, c, h, w = self.shape
@@ -109,7 +112,7 @@ def col2im(cols: Any, shape: Any, kernel_size: Any, stride: Any = 1, padding: An
            ) -> Variable:
     """Sum the columns of `cols` back into an image of `shape` (N, C, H, W): im2col's adjoint."""
     k, s, p = check_geometry("col2im", tuple(shape), kernel_size, stride, padding)
-    return Col2im(tuple(shape), k, s, p)(cols)
+    return Col2im(k, s, p, tuple(shape))(cols)
 
 
 def check_geometry(op: str, shape: tuple[int, ...], kernel_size: Any, stride: Any,

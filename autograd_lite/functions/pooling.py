@@ -17,8 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.core import Function, Variable, as_variable
-from autograd_lite.functions.conv import check_geometry, output_size, window_offsets
+from autograd_lite.core import Variable, as_variable
+from autograd_lite.functions.conv import (
+    WindowFunction,
+    check_geometry,
+    output_size,
+    window_offsets,
+)
 from autograd_lite.functions.shape import pad
 
 
@@ -42,15 +47,15 @@ def _first_max_masks(x: np.ndarray, best: np.ndarray, k: tuple[int, int],
     return masks
 
 
-class _Routing(Function):
+class _Routing(WindowFunction):
     """Base of the two adjoint maps between windows and their maxima, given the masks."""
 
-    __slots__ = ("masks", "shape", "kernel_size", "stride")
+    __slots__ = ("masks",)
 
     def __init__(self, masks: list[np.ndarray], shape: tuple[int, ...],
                  kernel_size: tuple[int, int], stride: tuple[int, int]) -> None:
-        self.masks, self.shape = masks, tuple(shape)
-        self.kernel_size, self.stride = kernel_size, stride
+        super().__init__(kernel_size, stride, shape=shape)
+        self.masks = masks
 
 
 class RouteToMax(_Routing):
@@ -89,17 +94,14 @@ class PickAtMax(_Routing):
         return RouteToMax(self.masks, image.shape, self.kernel_size, self.stride).apply(gout)
 
 
-class MaxPool2d(Function):
+class MaxPool2d(WindowFunction):
     """Largest value of every window (of an already padded input).
 
     The forward is a running maximum over the kernel offsets; where each maximum sits is only
     worked out in the backward, so evaluation never pays for it.
     """
 
-    __slots__ = ("kernel_size", "stride")
-
-    def __init__(self, kernel_size: tuple[int, int], stride: tuple[int, int]) -> None:
-        self.kernel_size, self.stride = kernel_size, stride
+    __slots__ = ()
 
     def forward(self, x):
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
@@ -116,14 +118,10 @@ class MaxPool2d(Function):
         return RouteToMax(masks, x.shape, self.kernel_size, self.stride).apply(gy)
 
 
-class AvgPool2d(Function):
+class AvgPool2d(WindowFunction):
     """Mean of every window; padding zeros count."""
 
-    __slots__ = ("kernel_size", "stride", "padding")
-
-    def __init__(self, kernel_size: tuple[int, int], stride: tuple[int, int],
-                 padding: tuple[int, int]) -> None:
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+    __slots__ = ()
 
     def forward(self, x):
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
@@ -137,18 +135,13 @@ class AvgPool2d(Function):
         return total * np.asarray(1 / (kh * kw), dtype=x.dtype)
 
     def vjp(self, gy, y, x):
-        return AvgPool2dGrad(x.shape, self.kernel_size, self.stride, self.padding).apply(gy)
+        return AvgPool2dGrad(self.kernel_size, self.stride, self.padding, x.shape).apply(gy)
 
 
-class AvgPool2dGrad(Function):
+class AvgPool2dGrad(WindowFunction):
     """The adjoint of `AvgPool2d`: spread every output's value evenly over its window."""
 
-    __slots__ = ("shape", "kernel_size", "stride", "padding")
-
-    def __init__(self, shape: tuple[int, ...], kernel_size: tuple[int, int],
-                 stride: tuple[int, int], padding: tuple[int, int]) -> None:
-        self.shape = tuple(shape)
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+    __slots__ = ()
 
     def forward(self, gy):
         n, c, h, w = self.shape
