@@ -29,6 +29,7 @@ def weights(path):
 
 @pytest.mark.parametrize("name, quick", [("mnist_mlp", MLP_QUICK), ("mnist_cnn", CNN_QUICK)])
 def test_quick_run_saves_resumes_and_plots(example, capsys, tmp_path, name, quick):
+    pytest.importorskip("matplotlib", reason="--plot needs the examples extra")
     module = example(name)
     ckpt, png = tmp_path / "run" / "model.npz", tmp_path / "curves.png"
 

@@ -1,6 +1,7 @@
 """Smoke tests of examples/spiral.py and examples/char_lstm.py."""
 
 import numpy as np
+import pytest
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -13,6 +14,7 @@ def test_spiral_is_three_classes_of_equal_size(example):
 
 
 def test_spiral_learns_and_draws_its_regions(example, capsys, tmp_path):
+    pytest.importorskip("matplotlib", reason="the picture needs the examples extra")
     out = tmp_path / "pictures" / "spiral.png"
     accuracy = example("spiral").main(["--steps", "150", "--hidden", "32", "--out", str(out)])
     assert accuracy > 0.8  # a straight-line classifier gets about 0.5
