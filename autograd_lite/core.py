@@ -565,14 +565,10 @@ def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
                 "were freed by the first backward. Pass retain_graph=True to the first "
                 "backward() (or grad()) if you need to go through the graph again."
             )
-        for i, x in enumerate(fn.inputs):
-            if x._version > fn.stamp:
-                raise RuntimeError(
-                    f"{type(fn).__name__}: its input {i} (shape {x.shape}) was modified in place "
-                    "after the forward pass, so backward would use the new values and return a "
-                    "wrong gradient. Change a copy instead (x.data = x.data - step), or call "
-                    "backward before changing it."
-                )
+        stamp = fn.stamp
+        for x in fn.inputs:
+            if x._version > stamp:
+                raise _modified_in_place(fn, x)
             c = x.creator
             if c is not None:
                 pending[c] = pending.get(c, 0) + 1
@@ -580,6 +576,15 @@ def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
                     seen.add(c)
                     stack.append(c)
     return pending
+
+
+def _modified_in_place(fn: Function, x: Variable) -> RuntimeError:
+    i = next(i for i, v in enumerate(fn.inputs) if v is x)
+    return RuntimeError(
+        f"{type(fn).__name__}: its input {i} (shape {x.shape}) was modified in place after the "
+        "forward pass, so backward would use the new values and return a wrong gradient. "
+        "Change a copy instead (x.data = x.data - step), or call backward before changing it."
+    )
 
 
 def _run_backward(roots: Sequence[Variable], root_grads: Sequence[Any], *, create_graph: bool,
