@@ -154,6 +154,8 @@ class Variable:
     @data.setter
     def data(self, value: np.ndarray) -> None:
         global _mutations
+        if not isinstance(value, np.ndarray):
+            value = np.asarray(value)
         if value is self._data:
             # ``x.data -= step`` changed the array in place: Functions that saved it before now
             # hold stale values, and backward through them must refuse (see _count_consumers).
