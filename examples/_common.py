@@ -25,9 +25,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite.functions as F
-import nn
-import optim
-from autograd_lite import no_grad
+from autograd_lite import nn, no_grad, optim
 from autograd_lite.data import DataLoader, TensorDataset, load_mnist
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # of the 60,000 training pixels scaled to [0, 1]

@@ -20,9 +20,7 @@ from pathlib import Path
 import numpy as np
 
 import autograd_lite.functions as F
-import nn
-import optim
-from autograd_lite import Variable, no_grad
+from autograd_lite import Variable, nn, no_grad, optim
 
 TEXT = Path(__file__).resolve().parent / "data" / "nursery_rhymes.txt"
 

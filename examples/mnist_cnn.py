@@ -20,7 +20,7 @@ import numpy as np
 from _common import main as run
 from _common import make_parser
 
-import nn
+from autograd_lite import nn
 
 
 def conv_block(in_ch: int, out_ch: int, rng: np.random.Generator) -> list[nn.Module]:

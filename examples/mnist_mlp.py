@@ -17,7 +17,7 @@ import numpy as np
 from _common import main as run
 from _common import make_parser
 
-import nn
+from autograd_lite import nn
 
 
 def build_mlp(init_rng: np.random.Generator, dropout_rng: np.random.Generator,

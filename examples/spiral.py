@@ -19,9 +19,7 @@ from pathlib import Path
 import numpy as np
 
 import autograd_lite.functions as F
-import nn
-import optim
-from autograd_lite import no_grad
+from autograd_lite import nn, no_grad, optim
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]

@@ -1,9 +1,16 @@
 """Neural-network layers, models, losses and initialisation, composed from autograd_lite."""
 
-from nn import init, utils
-from nn.activation import Flatten, LeakyReLU, ReLU, Sigmoid, Tanh
-from nn.container import Sequential
-from nn.layers import (
+if __name__ != "autograd_lite.nn":  # e.g. ``import nn`` run from the repository root
+    raise ImportError(
+        f"this folder is installed as autograd_lite.nn: write `from autograd_lite import nn` "
+        f"(importing it as a top-level `{__name__}` would load a second, separate copy of the "
+        "layers; install the project with `pip install -e .` first)"
+    )
+
+from . import init, utils
+from .activation import Flatten, LeakyReLU, ReLU, Sigmoid, Tanh
+from .container import Sequential
+from .layers import (
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -13,9 +20,9 @@ from nn.layers import (
     Linear,
     MaxPool2d,
 )
-from nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
-from nn.module import Module, RemovableHandle
-from nn.parameter import Parameter
-from nn.recurrent import LSTM, RNN
+from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from .module import Module, RemovableHandle
+from .parameter import Parameter
+from .recurrent import LSTM, RNN
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from nn.module import Module
+from .module import Module
 
 
 class Sequential(Module):
@@ -14,7 +14,7 @@ class Sequential(Module):
 
     Examples
     --------
-    >>> import nn
+    >>> from autograd_lite import nn
     >>> model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
     >>> model[0]
     Linear(in_features=2, out_features=8, bias=True)

@@ -15,9 +15,10 @@ import numpy as np
 import autograd_lite.functions as F
 from autograd_lite import Variable
 from autograd_lite.functions.conv import pair
-from nn import init
-from nn.module import Module
-from nn.parameter import Parameter
+
+from . import init
+from .module import Module
+from .parameter import Parameter
 
 
 def _uniform_bias(shape: tuple[int, ...], fan_in: int, rng: np.random.Generator | None

@@ -6,7 +6,8 @@ from typing import Any
 
 import autograd_lite.functions as F
 from autograd_lite import Variable
-from nn.module import Module
+
+from .module import Module
 
 
 class CrossEntropyLoss(Module):

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from nn.parameter import Parameter
+from .parameter import Parameter
 
 
 class RemovableHandle:
@@ -35,7 +35,7 @@ class Module:
 
     Examples
     --------
-    >>> import nn
+    >>> from autograd_lite import nn
     >>> import autograd_lite.functions as F
     >>> class MLP(nn.Module):
     ...     def __init__(self):

@@ -19,9 +19,10 @@ import numpy as np
 
 import autograd_lite.functions as F
 from autograd_lite import Variable, as_variable
-from nn import init
-from nn.module import Module
-from nn.parameter import Parameter
+
+from . import init
+from .module import Module
+from .parameter import Parameter
 
 
 class _Recurrent(Module):

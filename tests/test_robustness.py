@@ -8,9 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_lite.functions as F
-import nn
-import optim
-from autograd_lite import Function, Variable
+from autograd_lite import Function, Variable, nn, optim
 
 # ----------------------------------------------------------------------------- readable errors
 

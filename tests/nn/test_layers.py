@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 import autograd_lite.functions as F
-import nn
-from autograd_lite import Variable
+from autograd_lite import Variable, nn
 from autograd_lite.testing import gradcheck, numerical_grad
 
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import nn
-from autograd_lite import Variable
+from autograd_lite import Variable, nn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +37,8 @@ def test_registration_order_and_dotted_names():
 
 
 def test_order_does_not_depend_on_the_hash_seed():
-    code = ("import nn; m = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 1));"
+    code = ("from autograd_lite import nn; "
+            "m = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 1));"
             "print([n for n, _ in m.named_parameters()], list(m.state_dict()))")
     outputs = set()
     for seed in ("1", "2", "3"):

@@ -4,8 +4,7 @@
 import numpy as np
 
 import autograd_lite.functions as F
-import nn
-import optim
+from autograd_lite import nn, optim
 
 
 def fit(model, x, t, loss_fn, steps, lr):

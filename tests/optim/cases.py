@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from autograd_lite.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 from autograd_lite import Variable
-from optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 from . import reference as ref
 from .reference import Quadratic

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from autograd_lite.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 from autograd_lite import Variable
-from optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 
 def param(shape=(2,), name=None):

@@ -6,10 +6,8 @@ import math
 
 import numpy as np
 import pytest
-
-from autograd_lite import Variable
-from optim import SGD, Adam
-from optim.lr_scheduler import (
+from autograd_lite.optim import SGD, Adam
+from autograd_lite.optim.lr_scheduler import (
     CosineAnnealingLR,
     ExponentialLR,
     LinearLR,
@@ -17,6 +15,8 @@ from optim.lr_scheduler import (
     MultiStepLR,
     StepLR,
 )
+
+from autograd_lite import Variable
 
 from .cases import make_params, run
 from .reference import Quadratic

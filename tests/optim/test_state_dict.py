@@ -6,9 +6,9 @@ import copy
 
 import numpy as np
 import pytest
+from autograd_lite.optim import SGD, Adam
 
 from autograd_lite import Variable
-from optim import SGD, Adam
 
 from .cases import CASES, case_id, make_params, run
 from .reference import Quadratic

