@@ -10,7 +10,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from autograd_lite import Variable
->>> from optim import SGD
+>>> from autograd_lite.optim import SGD
 >>> opt = SGD([Variable(np.zeros(2))], lr=0.1)
 >>> sched = StepLR(opt, step_size=2, gamma=0.5)
 >>> lrs = []
