@@ -163,6 +163,18 @@ class Variable:
             self._version = _mutations
         self._data = value
 
+    def mark_modified(self) -> None:
+        """Declare that ``.data`` was changed in place without the ``.data`` setter.
+
+        Call it after writing into the array through NumPy (``np.copyto(x.data, new)``,
+        ``x.data[0] = v``, ``out=x.data``): a backward through a graph recorded before the write
+        then refuses instead of computing a gradient from the new values. Optimizers, ``nn.init``
+        and ``load_state_dict`` call it for every array they write.
+        """
+        global _mutations
+        _mutations += 1
+        self._version = _mutations
+
     # -- array-like attributes
     @property
     def shape(self) -> tuple[int, ...]:
