@@ -207,7 +207,7 @@ def _reaches_outside(results: Sequence[Variable], own: Sequence[Variable]) -> bo
             stack.append(v.creator)
     while stack:
         for x in stack.pop().inputs:
-            if not x.requires_grad:
+            if not isinstance(x, Variable) or not x.requires_grad:  # numbers, constants
                 continue
             c = x.creator
             if c is None:

@@ -123,6 +123,8 @@ class _Graph:
             else:
                 inputs = self.fn_inputs[i]
                 for x in getattr(self.fns[i], "inputs", None) or ():
+                    if not hasattr(x, "creator"):
+                        continue  # a Python number: shown in the op's label (see _fn_label)
                     k = add_var(x)
                     inputs.append(k)
                     self.consumers[k] += 1
@@ -173,6 +175,10 @@ def _fn_label(fn: Any, count: int = 1) -> str:
     args = [f"{k}={_format_value(v)}" if v is not True else k
             for k, v in params.items() if not _is_empty(v)]
     label = _escape(type(fn).__name__)
+    inputs = getattr(fn, "inputs", None) or ()
+    if any(not hasattr(x, "creator") for x in inputs):  # numbers in place: Mul(·, 2)
+        label += "(" + ", ".join("·" if hasattr(x, "creator") else _format_value(x)
+                                 for x in inputs) + ")"
     if count > 1:
         label += f" ×{count}"
     if args:

@@ -364,7 +364,7 @@ def test_no_grad_and_enable_grad_as_decorators():
     with no_grad():
         z = live(x)
         w = frozen(x)  # re-entering the same decorator nests fine
-    assert isinstance(z.creator, F.MulScalar) and z.requires_grad
+    assert isinstance(z.creator, F.Mul) and z.requires_grad
     assert w.creator is None
     assert frozen(frozen(x)).creator is None  # recursion through one decorator instance
 
@@ -473,11 +473,13 @@ def test_mixed_dtype_gradient_follows_each_input():
     assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
 
 
-def test_integer_data_cannot_require_grad():
-    with pytest.raises(TypeError, match="requires_grad"):
-        Variable(np.arange(3))
-    v = Variable(np.arange(3), requires_grad=False)
-    assert v.dtype.kind == "i"
+def test_integer_and_boolean_data_are_constants_unless_a_gradient_is_asked_for():
+    for data in (np.arange(3), np.array([True, False])):
+        v = Variable(data)
+        assert not v.requires_grad and v.dtype == data.dtype
+        with pytest.raises(TypeError, match="requires_grad"):
+            Variable(data, requires_grad=True)
+    assert Variable(np.arange(3), requires_grad=False).dtype.kind == "i"
 
 
 def test_python_data_becomes_float64():

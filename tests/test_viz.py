@@ -319,15 +319,17 @@ def build(recipe):
 
 
 def reachable(out):
-    """Variables and Functions behind `out`, and the number of edges, by a plain walk."""
+    """Variables and Functions behind `out`, and the number of edges, by a plain walk (Python
+    numbers among a Function's inputs are part of its label, not nodes)."""
     variables, functions, n_edges, stack = {id(out): out}, {}, 0, [out]
     while stack:
         fn = stack.pop().creator
         if fn is None or id(fn) in functions:
             continue
         functions[id(fn)] = fn
-        n_edges += len(fn.inputs) + sum(id(r()) in variables for r in fn.outputs)
-        for x in fn.inputs:
+        inputs = [x for x in fn.inputs if isinstance(x, Variable)]
+        n_edges += len(inputs) + sum(id(r()) in variables for r in fn.outputs)
+        for x in inputs:
             if id(x) not in variables:
                 variables[id(x)] = x
                 stack.append(x)

@@ -8,14 +8,11 @@ neural-network layers' primitives: conv, pooling, normalization, dropout, embedd
 from autograd_lite.functions import numpy_dispatch
 from autograd_lite.functions.arithmetic import (
     Add,
-    AddScalar,
     AsType,
     Div,
     Mul,
-    MulScalar,
     Neg,
     Pow,
-    PowScalar,
     Sub,
     add,
     astype,
@@ -120,5 +117,16 @@ from autograd_lite.functions.shape import (
     transpose,
 )
 from autograd_lite.functions.softmax import LogSoftmax, Softmax, log_softmax, softmax
+from autograd_lite.methods import register_ops
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+# What the engine and Variable's operators and methods call (the engine never imports this
+# library, which is built on it).
+register_ops(
+    Add=Add, Sub=Sub, Mul=Mul, Div=Div, Pow=Pow, Neg=Neg, matmul=matmul, abs=abs,
+    getitem=getitem, reshape=reshape, transpose=transpose, swapaxes=swapaxes, sum=sum, mean=mean,
+    max=max, min=min, astype=lambda x, dtype: AsType(dtype).apply(x),
+    sum_to=lambda x, shape: SumTo(shape).apply(x),
+    array_ufunc=numpy_dispatch.array_ufunc, array_function=numpy_dispatch.array_function,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_") and name != "register_ops"]

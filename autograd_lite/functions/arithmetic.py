@@ -1,7 +1,9 @@
 """Arithmetic: + - * / ** and negation, and dtype casts.
 
 Broadcasting is undone by the engine (it sums each gradient back to its input's shape), so a
-formula here returns gradients in the broadcast shape of the output.
+formula here returns gradients in the broadcast shape of the output. Either side may be a Python
+number (``x * 2.0``, ``2 - x``): the engine passes numbers as they are, and NumPy gives them the
+dtype of the array they meet, so float32 stays float32 without a constant Variable.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.core import Function, Variable
+from autograd_lite.functions.elementwise import Where
 
 
 class Add(Function):
@@ -67,43 +70,13 @@ class Neg(Function):
         return -gy
 
 
-class AddScalar(Function):
-    """``x + c`` for a Python number `c`: the constant needs no Variable (the hot path)."""
-
-    __slots__ = ("c",)
-
-    def __init__(self, c: float) -> None:
-        self.c = c
-
-    def forward(self, x):
-        return x + _scalar(self.c, x)
-
-    def vjp(self, gy, y, x):
-        return gy
-
-
-class MulScalar(Function):
-    """``x * c`` for a Python number `c`."""
-
-    __slots__ = ("c",)
-
-    def __init__(self, c: float) -> None:
-        self.c = c
-
-    def forward(self, x):
-        return x * _scalar(self.c, x)
-
-    def vjp(self, gy, y, x):
-        return gy * _scalar(self.c, gy)
-
-
-def _scalar(c: float, x: Any) -> Any:
-    """`c` in the float dtype of `x` (as NumPy 2 treats Python numbers), else as it is."""
-    return np.asarray(c, dtype=x.dtype) if x.dtype.kind == "f" else c
-
-
 class Pow(Function):
-    """``a ** b`` with both sides arrays (see `PowScalar` for a number exponent)."""
+    """``a ** b``, either side an array or a number.
+
+    At ``a == 0`` the gradients follow PyTorch instead of giving NaN or inf: ``d/da`` is 0 where
+    also ``b == 0`` (``b * a**(b - 1)`` would be ``0 * inf``) and ``d/db`` is 0 where ``b >= 0``
+    (``a**b * log(a)`` would be ``0 * -inf``).
+    """
 
     __slots__ = ()
 
@@ -112,32 +85,20 @@ class Pow(Function):
 
     def vjp(self, gy, y, a, b):
         need_a, need_b = self.needs_input_grad
-        ga = gy * b * a ** (b - 1) if need_a else None
-        gb = gy * y * np.log(a) if need_b else None
+        ga = gb = None
+        if need_a:
+            if isinstance(b, (int, float)):  # a number, as in x**2 or x**0.5: the common case
+                ga = gy * 0 if b == 0 else gy if b == 1 else gy * (b * a ** (b - 1))
+            else:  # base 1 where a == b == 0: the gradient is 0 there, not 0 * inf
+                ga = gy * (b * _where((a == 0) & (b == 0), 1, a) ** (b - 1))
+        if need_b:  # log(1) where a == 0 <= b: the gradient is 0 there, not 0 * -inf
+            gb = gy * (y * np.log(_where((a == 0) & (b >= 0), 1, a)))
         return ga, gb
 
 
-class PowScalar(Function):
-    """``x ** p`` for a Python number `p`."""
-
-    __slots__ = ("p",)
-
-    def __init__(self, p: float) -> None:
-        self.p = p
-
-    def forward(self, x):
-        return x**self.p
-
-    def vjp(self, gy, y, x):
-        p = self.p
-        # p * x**(p - 1) is 0 * inf = nan at x = 0 for p = 0 and (one order up) for p = 1
-        if p == 0:
-            return gy * 0
-        if p == 1:
-            return gy
-        if p == 2:
-            return gy * (2 * x)
-        return gy * (p * x ** (p - 1))
+def _where(cond: Any, x: Any, y: Any) -> Any:
+    """``where(cond, x, y)``, differentiable in `y`; `y` itself when `cond` holds nowhere."""
+    return Where(np.asarray(cond)).apply(x, y) if np.any(cond) else y
 
 
 class AsType(Function):
@@ -181,9 +142,7 @@ def neg(x: Any) -> Variable:
 
 
 def pow(x: Any, p: Any) -> Variable:
-    """``x ** p``; `p` a number or an array (then differentiable in both)."""
-    if isinstance(p, (int, float)) and not isinstance(p, bool):
-        return PowScalar(p)(x)
+    """``x ** p``; either side a number or an array (differentiable in both)."""
     return Pow()(x, p)
 
 
