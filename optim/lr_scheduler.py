@@ -31,7 +31,8 @@ import numbers
 from collections.abc import Iterable
 from typing import Any
 
-from .optimizer import Optimizer, check_number
+from .checks import check_number
+from .optimizer import Optimizer
 
 
 class LRScheduler:
