@@ -161,8 +161,8 @@ class Optimizer:
 
         For each such parameter ``p``, the gradient ``g`` (cast to the parameter's dtype)
         becomes ``-g`` with ``maximize``, then gets the L2 penalty ``weight_decay * p``
-        (or, with ``decoupled_weight_decay``, ``p`` shrinks by ``lr * weight_decay``
-        instead); `update_one` does the rest.
+        (or, with ``decoupled_weight_decay``, ``p`` is multiplied by
+        ``1 - lr * weight_decay`` instead); `update_one` does the rest.
 
         Parameters
         ----------
@@ -172,7 +172,8 @@ class Optimizer:
 
         Returns
         -------
-        The closure's loss, or None without a closure.
+        loss : object or None
+            What the closure returned; None without a closure.
         """
         loss = None
         if closure is not None:
