@@ -1,5 +1,9 @@
 """Initialisation of parameters in place, with the fans and gains PyTorch uses.
 
+Each function writes into the array it is given (a Variable's ``.data``, or an ndarray) and
+returns it. On a Variable the write is declared with ``mark_modified()``, so a backward
+through a graph recorded before the write raises instead of using the new values.
+
 Every function takes an optional ``rng`` (a ``numpy.random.Generator``); without one it uses
 this module's generator, which `manual_seed` reseeds, so a whole model is reproducible with
 one call.
@@ -55,8 +59,12 @@ def fan_in_and_fan_out(shape: tuple[int, ...]) -> tuple[int, int]:
 
 def _fill(tensor: Any, values: np.ndarray) -> Any:
     """Write `values` into `tensor` (a Variable or ndarray) in place, keeping its dtype."""
-    data = tensor.data if isinstance(tensor, Variable) else tensor
-    data[...] = values
+    if isinstance(tensor, Variable):
+        tensor.data[...] = values
+        # A graph recorded before this write saved the old array: its backward must refuse.
+        tensor.mark_modified()
+    else:
+        tensor[...] = values
     return tensor
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, check_number
+from .checks import check_number
+from .optimizer import Optimizer, ParamsT
 
 
 class RMSprop(Optimizer):
@@ -14,6 +15,7 @@ class RMSprop(Optimizer):
 
     With ``v``, ``g_avg`` and ``b`` starting at zero, at each step::
 
+        g     <- -g                          if maximize
         g     <- g + weight_decay * theta    if weight_decay != 0
         v     <- alpha * v + (1 - alpha) * g**2
         v~    <- v
@@ -28,8 +30,8 @@ class RMSprop(Optimizer):
 
     Parameters
     ----------
-    params : iterable of Variable, or iterable of dict
-        Parameters to optimize, or parameter groups.
+    params, maximize
+        As for every `Optimizer` (`maximize` is keyword only).
     lr : float, default 1e-2
         Learning rate.
     alpha : float, default 0.99
@@ -44,75 +46,51 @@ class RMSprop(Optimizer):
         Normalize by an estimate of the gradient's variance instead of its second moment.
     """
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
-        centered: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr,
-            alpha=alpha,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            centered=centered,
-        )
+    state_entries = {"step": "count", "square_avg": "array", "momentum_buffer": "array",
+                     "grad_avg": "array"}
+
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                        momentum=momentum, centered=centered, maximize=maximize)
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_number("RMSprop", "lr", group["lr"])
+        super()._check_hyperparameters(group)
         check_number("RMSprop", "alpha", group["alpha"], 0.0, 1.0)
-        for name in ("eps", "weight_decay", "momentum"):
-            check_number("RMSprop", name, group[name])
 
-    def step(self) -> None:
-        """Apply one RMSprop update to every parameter that has a gradient."""
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            alpha = float(group["alpha"])
-            eps = float(group["eps"])
-            weight_decay = float(group["weight_decay"])
-            momentum = float(group["momentum"])
-            for p, grad, state in self._params_with_grad(group):
-                theta = p.data
-                if "step" not in state:
-                    state["step"] = 0
-                    state["square_avg"] = np.zeros_like(theta)
-                if momentum > 0 and "momentum_buffer" not in state:
-                    state["momentum_buffer"] = np.zeros_like(theta)
-                if group["centered"] and "grad_avg" not in state:
-                    state["grad_avg"] = np.zeros_like(theta)
-                state["step"] += 1
-                if weight_decay != 0:
-                    grad = grad + weight_decay * theta
+    def init_state(self, theta: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
+        state = {"step": 0, "square_avg": np.zeros_like(theta)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = np.zeros_like(theta)
+        if group["centered"]:
+            state["grad_avg"] = np.zeros_like(theta)
+        return state
 
-                work = self._scratch(p)
-                square_avg = state["square_avg"]
-                square_avg *= alpha
-                np.multiply(grad, grad, out=work)
-                work *= 1 - alpha
-                square_avg += work
-                if group["centered"]:
-                    grad_avg = state["grad_avg"]
-                    grad_avg *= alpha
-                    grad_avg += np.multiply(grad, 1 - alpha, out=work)
-                    np.multiply(grad_avg, grad_avg, out=work)
-                    np.subtract(square_avg, work, out=work)
-                    denom = np.sqrt(work, out=work)
-                else:
-                    denom = np.sqrt(square_avg, out=work)
-                denom += eps
-                scaled = np.divide(grad, denom, out=work)
-                if momentum > 0:
-                    buf = state["momentum_buffer"]
-                    buf *= momentum
-                    buf += scaled
-                    update = np.multiply(buf, lr, out=work)
-                else:
-                    update = np.multiply(scaled, lr, out=work)
-                theta -= update
+    def update_one(self, theta: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   group: dict[str, Any], work: np.ndarray) -> None:
+        alpha = group["alpha"]
+        state["step"] += 1
+        square_avg = state["square_avg"]
+        square_avg *= alpha
+        np.multiply(grad, grad, out=work)
+        work *= 1 - alpha
+        square_avg += work
+        if group["centered"]:
+            grad_avg = state["grad_avg"]
+            grad_avg *= alpha
+            grad_avg += np.multiply(grad, 1 - alpha, out=work)
+            np.multiply(grad_avg, grad_avg, out=work)
+            np.subtract(square_avg, work, out=work)
+            denom = np.sqrt(work, out=work)
+        else:
+            denom = np.sqrt(square_avg, out=work)
+        denom += group["eps"]
+        scaled = np.divide(grad, denom, out=work)
+        if group["momentum"] > 0:
+            buf = state["momentum_buffer"]
+            buf *= group["momentum"]
+            buf += scaled
+            scaled = buf
+        theta -= np.multiply(scaled, group["lr"], out=work)

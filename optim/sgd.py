@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, check_number
+from .checks import check_number
+from .optimizer import Optimizer, ParamsT
 
 
 class SGD(Optimizer):
@@ -28,20 +29,18 @@ class SGD(Optimizer):
 
     Parameters
     ----------
-    params : iterable of Variable, or iterable of dict
-        Parameters to optimize, or parameter groups.
-    lr : float
+    params, maximize
+        As for every `Optimizer` (`maximize` is keyword only).
+    lr : float, default 1e-3
         Learning rate.
     momentum : float, default 0
         Momentum factor.
     dampening : float, default 0
         Dampening of the momentum, in [0, 1].
-    nesterov : bool, default False
-        Use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
     weight_decay : float, default 0
         L2 penalty factor.
-    maximize : bool, default False
-        Maximize the objective instead of minimizing it.
+    nesterov : bool, default False
+        Use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
 
     Examples
     --------
@@ -55,58 +54,40 @@ class SGD(Optimizer):
     array([0.9, 2.1])
     """
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float,
-        momentum: float = 0.0,
-        dampening: float = 0.0,
-        nesterov: bool = False,
-        weight_decay: float = 0.0,
-        maximize: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            nesterov=nesterov,
-            weight_decay=weight_decay,
-            maximize=maximize,
-        )
+    # The buffer starts at the first gradient, so it is made by the first update.
+    state_entries = {"momentum_buffer": "array"}
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *,
+                 maximize: bool = False) -> None:
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_number("SGD", "lr", group["lr"])
-        check_number("SGD", "momentum", group["momentum"])
+        super()._check_hyperparameters(group)
         check_number("SGD", "dampening", group["dampening"], 0.0, 1.0)
-        check_number("SGD", "weight_decay", group["weight_decay"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 "SGD: nesterov=True needs momentum > 0 and dampening == 0, got "
                 f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
             )
 
-    def step(self) -> None:
-        """Apply one SGD update to every parameter that has a gradient."""
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            momentum = float(group["momentum"])
-            dampening = float(group["dampening"])
-            weight_decay = float(group["weight_decay"])
-            for p, grad, state in self._params_with_grad(group):
-                theta = p.data
-                # The rarely used options allocate; the common paths below do not.
-                d = np.negative(grad) if group["maximize"] else grad
-                if weight_decay != 0:
-                    d = d + weight_decay * theta
-                if momentum != 0:
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        # np.array, not d.copy(): on a 0-d parameter d may be a NumPy scalar
-                        buf = state["momentum_buffer"] = np.array(d, dtype=theta.dtype)
-                    else:
-                        buf *= momentum
-                        buf += d if dampening == 0 else (1 - dampening) * d
-                    d = d + momentum * buf if group["nesterov"] else buf
-                update = np.multiply(d, lr, out=self._scratch(p))
-                theta -= update
+    def update_one(self, theta: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                   group: dict[str, Any], work: np.ndarray) -> None:
+        momentum = group["momentum"]
+        step = grad
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = grad.copy()
+            else:
+                buf *= momentum
+                dampening = group["dampening"]
+                buf += grad if dampening == 0 else np.multiply(grad, 1 - dampening, out=work)
+            if group["nesterov"]:
+                step = np.multiply(buf, momentum, out=work)
+                step += grad
+            else:
+                step = buf
+        theta -= np.multiply(step, group["lr"], out=work)

@@ -17,6 +17,11 @@ CASES = [
     (SGD, dict(lr=0.05, momentum=0.9, dampening=0.3), ref.sgd_step),
     (SGD, dict(lr=0.05, momentum=0.9, nesterov=True), ref.sgd_step),
     (SGD, dict(lr=0.1, weight_decay=0.1), ref.sgd_step),
+    (
+        SGD,
+        dict(lr=0.05, momentum=0.9, weight_decay=0.1, nesterov=True, maximize=True),
+        ref.sgd_step,
+    ),
     (SGD, dict(lr=0.02, momentum=0.5, weight_decay=0.1, maximize=True), ref.sgd_step),
     (Adagrad, dict(lr=0.1), ref.adagrad_step),
     (
@@ -24,6 +29,7 @@ CASES = [
         dict(lr=0.1, lr_decay=0.1, weight_decay=0.05, initial_accumulator_value=0.5, eps=1e-6),
         ref.adagrad_step,
     ),
+    (Adagrad, dict(lr=0.1, weight_decay=0.1, maximize=True), ref.adagrad_step),
     (RMSprop, dict(lr=0.01), ref.rmsprop_step),
     (RMSprop, dict(lr=0.01, alpha=0.9, centered=True), ref.rmsprop_step),
     (RMSprop, dict(lr=0.01, momentum=0.9), ref.rmsprop_step),
@@ -32,6 +38,7 @@ CASES = [
         dict(lr=0.01, alpha=0.8, eps=1e-4, weight_decay=0.1, momentum=0.5, centered=True),
         ref.rmsprop_step,
     ),
+    (RMSprop, dict(lr=0.01, weight_decay=0.1, maximize=True), ref.rmsprop_step),
     (Adam, dict(lr=0.1), ref.adam_step),
     (Adam, dict(lr=0.1, weight_decay=0.1), ref.adam_step),
     (Adam, dict(lr=0.1, amsgrad=True), ref.adam_step),
@@ -40,7 +47,10 @@ CASES = [
         dict(lr=0.2, betas=(0.5, 0.8), eps=1e-3, weight_decay=0.05, amsgrad=True),
         ref.adam_step,
     ),
+    (Adam, dict(lr=0.1, weight_decay=0.1, maximize=True), ref.adam_step),
+    (Adam, dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True), ref.adam_step),
     (AdamW, dict(lr=0.1), ref.adamw_step),
+    (AdamW, dict(lr=0.1, maximize=True), ref.adamw_step),
     (AdamW, dict(lr=0.2, betas=(0.5, 0.8), weight_decay=0.5, amsgrad=True), ref.adamw_step),
 ]
 

@@ -31,8 +31,10 @@ def sgd_step(
 
 def adagrad_step(
     theta, g, state, t, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
-    initial_accumulator_value=0.0, eps=1e-10,
+    initial_accumulator_value=0.0, eps=1e-10, maximize=False,
 ):
+    if maximize:
+        g = -g
     lr_t = lr / (1 + (t - 1) * lr_decay)
     if weight_decay != 0:
         g = g + weight_decay * theta
@@ -42,8 +44,10 @@ def adagrad_step(
 
 def rmsprop_step(
     theta, g, state, t, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0,
-    momentum=0.0, centered=False,
+    momentum=0.0, centered=False, maximize=False,
 ):
+    if maximize:
+        g = -g
     if weight_decay != 0:
         g = g + weight_decay * theta
     state["v"] = alpha * state.get("v", 0.0) + (1 - alpha) * g**2
@@ -70,8 +74,13 @@ def _adam_moments(g, state, t, beta1, beta2, amsgrad):
 
 
 def adam_step(
-    theta, g, state, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False
+    theta, g, state, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+    maximize=False, decoupled_weight_decay=False,
 ):
+    if decoupled_weight_decay:
+        return adamw_step(theta, g, state, t, lr, betas, eps, weight_decay, amsgrad, maximize)
+    if maximize:
+        g = -g
     if weight_decay != 0:
         g = g + weight_decay * theta
     m_hat, v_hat = _adam_moments(g, state, t, betas[0], betas[1], amsgrad)
@@ -79,8 +88,11 @@ def adam_step(
 
 
 def adamw_step(
-    theta, g, state, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False
+    theta, g, state, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+    maximize=False,
 ):
+    if maximize:
+        g = -g
     theta = theta - lr * weight_decay * theta
     m_hat, v_hat = _adam_moments(g, state, t, betas[0], betas[1], amsgrad)
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps)

@@ -88,9 +88,13 @@ def test_load_casts_state_to_the_parameter_dtype():
     assert all(p.data.dtype == np.float32 for p in params32)
 
 
-def _two_group_adam():
+def _two_group_float32_adam():
+    return _two_group_adam(np.float32)
+
+
+def _two_group_adam(dtype=np.float64):
     problem = Quadratic()
-    params = make_params(problem)
+    params = make_params(problem, dtype)
     opt = Adam([{"params": params[:2]}, {"params": params[2:], "lr": 0.01}], lr=0.1)
     run(problem, opt, params, 2)
     return opt, params
@@ -120,6 +124,54 @@ def _no_state_key(sd):
     del sd["state"]
 
 
+def _int_array(sd):
+    sd["state"][1]["exp_avg"] = np.zeros(5, dtype=np.int64)
+
+
+def _complex_array(sd):
+    sd["state"][0]["exp_avg_sq"] = np.zeros((3, 4), dtype=np.complex128)
+
+
+def _list_for_array(sd):
+    sd["state"][1]["exp_avg"] = [0.0] * 5
+
+
+def _overflowing_array(sd):
+    sd["state"][1]["exp_avg_sq"] = np.full(5, 1e300)
+
+
+def _negative_step(sd):
+    sd["state"][2]["step"] = -1
+
+
+def _fractional_step(sd):
+    sd["state"][2]["step"] = 2.5
+
+
+def _bool_step(sd):
+    sd["state"][2]["step"] = True
+
+
+def _string_step(sd):
+    sd["state"][2]["step"] = "3"
+
+
+def _array_step(sd):
+    sd["state"][2]["step"] = np.array([1, 2])
+
+
+def _unknown_key(sd):
+    sd["state"][0]["momentum_buffer"] = np.zeros((3, 4))
+
+
+def _missing_key(sd):
+    del sd["state"][1]["exp_avg_sq"]
+
+
+def _state_not_a_dict(sd):
+    sd["state"][0] = [1, 2]
+
+
 @pytest.mark.parametrize(
     "corrupt, message",
     [
@@ -129,10 +181,22 @@ def _no_state_key(sd):
         (_unknown_index, "parameter index 99"),
         (_bad_lr, "parameter group 1: Adam: invalid lr: -0.5"),
         (_no_state_key, "'state' and 'param_groups'"),
+        (_int_array, r"Adam.load_state_dict: state 'exp_avg' of parameter 1: .*int64.*float"),
+        (_complex_array, r"state 'exp_avg_sq' of parameter 0: .*complex128"),
+        (_list_for_array, r"state 'exp_avg' of parameter 1: expected an ndarray, got list"),
+        (_overflowing_array, r"state 'exp_avg_sq' of parameter 1: .*overflow.*float32"),
+        (_negative_step, r"state 'step' of parameter 2: expected an integer >= 0, got -1"),
+        (_fractional_step, r"state 'step' of parameter 2: expected an integer >= 0, got 2.5"),
+        (_bool_step, r"state 'step' of parameter 2: expected an integer >= 0, got True"),
+        (_string_step, r"state 'step' of parameter 2: expected an integer >= 0, got '3'"),
+        (_array_step, r"state 'step' of parameter 2: expected an integer >= 0, got array"),
+        (_unknown_key, r"parameter 0 has unknown state 'momentum_buffer' \(Adam keeps "),
+        (_missing_key, r"parameter 1 lacks state 'exp_avg_sq'"),
+        (_state_not_a_dict, r"the state of parameter 0 must be a dict, got list"),
     ],
 )
 def test_bad_load_raises_and_changes_nothing(corrupt, message):
-    opt, params = _two_group_adam()
+    opt, params = _two_group_float32_adam() if corrupt is _overflowing_array else _two_group_adam()
     sd = opt.state_dict()
     corrupt(sd)
     # Give the corrupted dict values that differ from the optimizer's, so a partial
@@ -140,7 +204,8 @@ def test_bad_load_raises_and_changes_nothing(corrupt, message):
     for group in sd.get("param_groups", []):
         group["eps"] = 0.5
     for state in sd.get("state", {}).values():
-        state["step"] = 1000
+        if isinstance(state, dict) and type(state.get("step")) is int and state["step"] >= 0:
+            state["step"] = 1000  # (the corrupted steps are left alone)
     before = opt.state_dict()
     groups_before = opt.param_groups
     with pytest.raises(ValueError, match=message):
@@ -166,3 +231,41 @@ def test_state_dict_before_any_step_round_trips():
     sd = opt.state_dict()
     assert sd["state"] == {}
     SGD([Variable(np.ones(3))], lr=1.0).load_state_dict(sd)
+
+
+def test_load_accepts_step_counts_as_numpy_integers_and_integral_floats():
+    # PyTorch keeps `step` as a float tensor; NumPy copies of it are integral floats.
+    opt, params = _two_group_adam()
+    sd = opt.state_dict()
+    sd["state"][0]["step"] = np.int64(5)
+    sd["state"][1]["step"] = np.array(7.0, dtype=np.float32)
+    sd["state"][2]["step"] = 3.0
+    fresh = Adam([{"params": params[:2]}, {"params": params[2:]}])
+    fresh.load_state_dict(sd)
+    steps = [fresh.state[p]["step"] for p in params]
+    assert steps == [5, 7, 3] and all(type(step) is int for step in steps)
+
+
+def test_sgd_state_with_and_without_a_momentum_buffer_loads():
+    problem = Quadratic()
+    params = make_params(problem)
+    opt = SGD(params, lr=0.1, momentum=0.9)
+    run(problem, opt, params, 2)
+    sd = opt.state_dict()
+    assert set(sd["state"][0]) == {"momentum_buffer"}
+    SGD(make_params(problem), lr=0.1, momentum=0.9).load_state_dict(sd)
+    sd["state"] = {0: {}}
+    SGD(make_params(problem), lr=0.1, momentum=0.9).load_state_dict(sd)
+
+
+def test_amsgrad_state_needs_its_maximum_only_when_amsgrad_is_on():
+    problem = Quadratic()
+    params = make_params(problem)
+    opt = Adam(params, lr=0.1, amsgrad=True)
+    run(problem, opt, params, 1)
+    sd = opt.state_dict()
+    del sd["state"][0]["max_exp_avg_sq"]
+    with pytest.raises(ValueError, match="parameter 0 lacks state 'max_exp_avg_sq'"):
+        Adam(make_params(problem)).load_state_dict(sd)
+    sd["param_groups"][0]["amsgrad"] = False
+    Adam(make_params(problem)).load_state_dict(sd)

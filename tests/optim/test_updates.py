@@ -133,12 +133,14 @@ def test_lr_change_between_steps_takes_effect():
     weight_decay=st.floats(0.0, 0.5),
     amsgrad=st.booleans(),
     decoupled=st.booleans(),
+    maximize=st.booleans(),
 )
 def test_adam_family_matches_formula_for_any_hyperparameters(
-    lr, beta1, beta2, eps, weight_decay, amsgrad, decoupled
+    lr, beta1, beta2, eps, weight_decay, amsgrad, decoupled, maximize
 ):
     cls, step_fn = (AdamW, ref.adamw_step) if decoupled else (Adam, ref.adam_step)
-    hyper = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+    hyper = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                 maximize=maximize)
     problem = Quadratic(seed=1)
     params = make_params(problem)
     got = run(problem, cls(params, **hyper), params, 4)
