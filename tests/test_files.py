@@ -138,3 +138,48 @@ def test_sigkill_mid_write_keeps_the_old_file_and_leaves_nothing(tmp_path, setup
     path.unlink()
     kill_while_writing(setup, path)  # no previous file: nothing at all
     assert list(tmp_path.iterdir()) == []
+
+
+def _writers():
+    """Every writer of the library, as ``name -> (file name, write(path))``."""
+    import io as _io
+
+    import numpy as np
+
+    from autograd_lite import Variable, nn
+    from autograd_lite.data.download import download
+    from autograd_lite.npz import save_npz
+    from autograd_lite.viz import plot_graph
+    from benchmarks.run import write_json
+
+    def fetch(path):
+        download(["http://only/x"], path, progress=False,
+                 opener=lambda url, timeout: _io.BytesIO(b"new data"))
+
+    return {
+        "Module.save": ("m.npz", lambda path: nn.Linear(2, 2).save(path)),
+        "save_npz": ("a.npz", lambda path: save_npz(path, {"a": np.zeros(2)})),
+        "plot_graph": ("g.dot", lambda path: plot_graph(Variable(np.ones(2)) * 2, path)),
+        "benchmark json": ("b.json", lambda path: write_json(path, {"a": 1})),
+        "download": ("d.gz", fetch),
+    }
+
+
+@pytest.mark.parametrize("writer", list(_writers()))
+def test_every_writer_goes_through_atomic_write(tmp_path, monkeypatch, writer):
+    """A failure at the very last moment (the rename) leaves each file as it was."""
+    name, write = _writers()[writer]
+    path = tmp_path / name
+    path.write_bytes(b"old")
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "_commit", fail)
+    with pytest.raises(OSError):
+        write(path)
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    monkeypatch.undo()
+    write(path)
+    assert path.read_bytes() != b"old"
