@@ -77,7 +77,10 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", *, encoding: str | N
     if "b" not in mode and encoding is None:
         encoding = "utf-8"
 
-    fd, tmp = _open_temporary(path)
+    try:
+        fd, tmp = _open_temporary(path)
+    except OSError as err:  # e.g. no permission: name the file, not only its folder
+        raise type(err)(err.errno, f"cannot write {str(path)!r}: {err.strerror}") from None
     try:
         _copy_permissions(path, fd)
         with open(fd, mode, encoding=encoding, closefd=False) as f:

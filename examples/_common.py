@@ -22,6 +22,7 @@ from _checkpoint import merge_settings
 import autograd_lite.functions as F
 from autograd_lite import nn, no_grad, optim
 from autograd_lite.data import DataFileError, load_mnist
+from autograd_lite.data.mnist import mnist_folder
 from autograd_lite.files import atomic_write
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # of the 60,000 training pixels scaled to [0, 1]
@@ -150,7 +151,7 @@ def load_data(args: argparse.Namespace, image_shape: tuple[int, ...]
         try:
             (x_train, t_train), (x_test, t_test) = load_mnist(args.data_dir)
         except (OSError, DataFileError) as err:  # missing, not downloadable, or corrupt
-            raise SystemExit(no_data_message(err)) from None
+            raise SystemExit(no_data_message(mnist_folder(args.data_dir), err)) from None
     if args.limit is not None:
         x_train, t_train = x_train[:args.limit], t_train[:args.limit]
         x_test, t_test = x_test[:args.limit], t_test[:args.limit]
@@ -162,9 +163,9 @@ def load_data(args: argparse.Namespace, image_shape: tuple[int, ...]
     return prepare(x_train), t_train, prepare(x_test), t_test
 
 
-def no_data_message(err: BaseException) -> str:
+def no_data_message(folder: Path, err: BaseException) -> str:
     reason = str(err).splitlines()[0].removesuffix("; tried:")
-    return (f"{Path(sys.argv[0]).name}: cannot load MNIST: {reason}\n"
+    return (f"{Path(sys.argv[0]).name}: cannot load MNIST from {folder}: {reason}\n"
             "Give the folder of the four MNIST files (or its parent) with --data-dir FOLDER or "
             "the AUTOGRAD_LITE_DATA environment variable,\nor try the example without any "
             "data: --synthetic")

@@ -319,9 +319,11 @@ class Module:
 
     def _state_arrays(self) -> dict[str, np.ndarray]:
         """The arrays `state_dict` would copy, by dotted key, without copying them."""
-        return {key: (value.data if isinstance(value, Parameter) else value)
-                for key, module, attr in self._state_entries()
-                for value in (getattr(module, attr),)}
+        arrays = {}
+        for key, module, attr in self._state_entries():
+            value = getattr(module, attr)
+            arrays[key] = value.data if isinstance(value, Parameter) else value
+        return arrays
 
     # -- printing
     def extra_repr(self) -> str:

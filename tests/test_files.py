@@ -183,3 +183,12 @@ def test_every_writer_goes_through_atomic_write(tmp_path, monkeypatch, writer):
     monkeypatch.undo()
     write(path)
     assert path.read_bytes() != b"old"
+
+
+def test_an_error_creating_the_temporary_names_the_file(tmp_path, monkeypatch):
+    def refuse(folder):  # what a folder without write permission gives (root is exempt)
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(files, "_open_unnamed", refuse)
+    with pytest.raises(PermissionError, match="cannot write .*x.bin.: Permission denied"):
+        write_bytes(tmp_path / "x.bin", b"")

@@ -262,7 +262,9 @@ def test_without_data_or_network_a_short_message_names_the_options(example, tmp_
     with pytest.raises(SystemExit) as info:
         example("mnist_mlp").main(["--epochs", "1"])
     message = str(info.value)
-    assert "cannot load MNIST: could not download train-images-idx3-ubyte.gz" in message
+    folder = tmp_path / ".cache" / "autograd_lite" / "mnist"
+    assert f"cannot load MNIST from {folder}: could not download train-images-idx3-ubyte.gz" in (
+        message)
     assert "--data-dir" in message and "--synthetic" in message
     assert len(message.splitlines()) <= 4
 
