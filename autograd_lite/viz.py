@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import os
-import secrets
 import shutil
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -31,6 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from .files import write_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
@@ -475,8 +476,8 @@ def plot_graph(output: Any, path: str | os.PathLike, **options: Any) -> Path:
     Returns
     -------
     pathlib.Path
-        The path written. The file is written under a temporary name in the same folder and
-        renamed into place, so it is never left half-written.
+        The path written, atomically (`autograd_lite.files.atomic_write`): never left
+        half-written, with the permissions a plain ``open`` would give.
 
     Raises
     ------
@@ -497,17 +498,7 @@ def plot_graph(output: Any, path: str | os.PathLike, **options: Any) -> Path:
         data = dot.source.encode("utf-8")
     else:
         data = _render(dot, fmt)
-    # A fresh name in the same folder, so os.replace is atomic; os.open with mode 0o666 lets the
-    # umask set the permissions, as for any new file (mkstemp would make it private).
-    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_bytes(path, data)
     return path
 
 

@@ -19,9 +19,9 @@ import argparse  # noqa: E402
 import gc  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
 from typing import Any  # noqa: E402
 
+from autograd_lite.files import write_text  # noqa: E402
 from benchmarks.impls.torch_ref import load_torch  # noqa: E402
 from benchmarks.machine import choose_threads, machine_info, set_blas_threads  # noqa: E402
 from benchmarks.options import Options  # noqa: E402
@@ -114,11 +114,9 @@ def format_table(results: list[WorkloadResult]) -> str:
 
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:
-    """Write ``payload`` to a temporary file in the same folder, then rename it into place."""
+    """Write ``payload`` as JSON, atomically (a crash leaves the previous file intact)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, indent=1) + "\n")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(payload, indent=1) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -96,17 +96,23 @@ def generate(model: CharLSTM, chars: list[str], prompt: str, length: int,
 def main(argv: Sequence[str] | None = None) -> str:
     """Train and generate; returns the generated text."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--text", default=str(TEXT), help="training text (UTF-8)")
-    parser.add_argument("--iters", type=int, default=300, help="training steps")
-    parser.add_argument("--batch", type=int, default=16, help="parallel streams")
-    parser.add_argument("--bptt", type=int, default=32, help="steps of backpropagation")
-    parser.add_argument("--embed", type=int, default=32)
-    parser.add_argument("--hidden", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=1e-2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--prompt", default="Little ")
-    parser.add_argument("--generate", type=int, default=300, help="characters to generate")
-    parser.add_argument("--temperature", type=float, default=0.8)
+    parser.add_argument("--text", default=str(TEXT),
+                        help="training text, UTF-8 (default examples/data/nursery_rhymes.txt)")
+    parser.add_argument("--iters", type=int, default=300, help="training steps (default 300)")
+    parser.add_argument("--batch", type=int, default=16, help="parallel streams (default 16)")
+    parser.add_argument("--bptt", type=int, default=32,
+                        help="steps of backpropagation through time (default 32)")
+    parser.add_argument("--embed", type=int, default=32, help="embedding size (default 32)")
+    parser.add_argument("--hidden", type=int, default=128, help="LSTM units (default 128)")
+    parser.add_argument("--lr", type=float, default=1e-2, help="Adam's rate (default 0.01)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the initial weights and the sampling (default 0)")
+    parser.add_argument("--prompt", default="Little ",
+                        help="start of the generated text (default 'Little ')")
+    parser.add_argument("--generate", type=int, default=300,
+                        help="characters to generate (default 300)")
+    parser.add_argument("--temperature", type=float, default=0.8,
+                        help="sampling temperature: lower is more conservative (default 0.8)")
     args = parser.parse_args(argv)
 
     text = read_text(args.text)

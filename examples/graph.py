@@ -1,7 +1,9 @@
-"""Draw the graph pictures shown in the README (written to docs/ as .svg and .png).
+"""Draw the graph pictures shown in the README, as .svg and .png (into runs/graph/).
 
     python3 examples/graph.py            # needs Graphviz's `dot` program for .svg/.png
     python3 examples/graph.py --dot      # DOT text only, no Graphviz program needed
+
+``python3 docs/make_pictures.py`` draws them into docs/, with the other README pictures.
 
 Three pictures:
 
@@ -15,6 +17,7 @@ Three pictures:
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +26,7 @@ import autograd_lite.functions as F
 from autograd_lite import Variable
 from autograd_lite.viz import plot_graph
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+OUT = Path("runs") / "graph"  # under the current directory
 
 
 def expression() -> Variable:
@@ -65,11 +68,12 @@ def second_derivative() -> Variable:
     return dydx
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dot", action="store_true", help="write .dot files only")
-    parser.add_argument("--out", type=Path, default=DOCS, help="folder (default: docs/)")
-    args = parser.parse_args()
+    parser.add_argument("--dot", action="store_true",
+                        help="write .dot files only (default: .svg and .png)")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"folder (default {OUT})")
+    args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     suffixes = [".dot"] if args.dot else [".svg", ".png"]
 

@@ -6,21 +6,22 @@
 2. Newton's method on the Rosenbrock function, with the exact ``hessian``: the error roughly
    squares at every step once it is close (quadratic convergence).
 
-Run:  python3 examples/higher_order.py [--out docs/tanh_derivatives.png]
+Run:  python3 examples/higher_order.py [--out runs/higher_order/tanh_derivatives.png]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 import autograd_lite.functions as F
 from autograd_lite import func
+from autograd_lite.files import atomic_write
 
+OUT = Path("runs") / "higher_order" / "tanh_derivatives.png"  # under the current directory
 MINIMUM = np.array([1.0, 1.0])  # where the Rosenbrock function is 0
 
 
@@ -69,25 +70,18 @@ def plot(x: np.ndarray, ds: list[np.ndarray], errors: list[float], out: str) -> 
     ax.set_xlabel("iteration")
     fig.suptitle("autograd_lite.func: repeated grad and hessian")
     fig.tight_layout()
-    folder = os.path.dirname(os.path.abspath(out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=folder)  # write, then rename into place
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=90)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a picture is for everyone
-        os.replace(tmp, out)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        with atomic_write(out) as f:
+            fig.savefig(f, format="png", dpi=90)
     finally:
         plt.close(fig)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join("docs", "tanh_derivatives.png"),
-                        help="where to write the picture (PNG)")
+    parser.add_argument("--out", default=str(OUT),
+                        help=f"where to write the picture (PNG; default {OUT})")
     args = parser.parse_args(argv)
 
     x = np.linspace(-4, 4, 401)

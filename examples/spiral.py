@@ -1,6 +1,6 @@
 """Three interleaved spirals, a small MLP, and a picture of its decision regions.
 
-    python3 examples/spiral.py                      # writes docs/spiral.png
+    python3 examples/spiral.py                      # writes runs/spiral/spiral.png
     python3 examples/spiral.py --steps 300 --out /tmp/spiral.png
 
 The classic toy problem that no straight line can solve: 100 points per class on three arms
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,8 +19,9 @@ import numpy as np
 
 import autograd_lite.functions as F
 from autograd_lite import nn, no_grad, optim
+from autograd_lite.files import atomic_write
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+OUT = Path("runs") / "spiral" / "spiral.png"  # under the current directory
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
 
 
@@ -84,17 +84,10 @@ def plot_decision_regions(model: nn.Module, x: np.ndarray, t: np.ndarray,
     ax.set_xticks([])
     ax.set_yticks([])
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with atomic_write(path) as f:
             fig.savefig(f, format="png", dpi=100)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
     finally:
         plt.close(fig)
 
@@ -102,11 +95,14 @@ def plot_decision_regions(model: nn.Module, x: np.ndarray, t: np.ndarray,
 def main(argv: Sequence[str] | None = None) -> float:
     """Run the example; returns the training accuracy."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1000, help="full-batch Adam steps")
-    parser.add_argument("--hidden", type=int, default=64, help="units per hidden layer")
-    parser.add_argument("--lr", type=float, default=1e-2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=str(DOCS / "spiral.png"), help="PNG to write")
+    parser.add_argument("--steps", type=int, default=1000,
+                        help="full-batch Adam steps (default 1000)")
+    parser.add_argument("--hidden", type=int, default=64,
+                        help="units per hidden layer (default 64)")
+    parser.add_argument("--lr", type=float, default=1e-2, help="learning rate (default 0.01)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the data and the initial weights (default 0)")
+    parser.add_argument("--out", default=str(OUT), help=f"PNG to write (default {OUT})")
     args = parser.parse_args(argv)
 
     data_rng, init_rng = (np.random.default_rng(s)

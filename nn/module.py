@@ -9,12 +9,12 @@ walks that tree. No gradient code lives here: a module's ``forward`` composes
 from __future__ import annotations
 
 import os
-import uuid
-import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+
+from autograd_lite.npz import NpzReader, read_arrays, save_npz
 
 from .parameter import Parameter
 
@@ -240,8 +240,9 @@ class Module:
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
         """Copy arrays from `state` into the parameters and buffers of the same names.
 
-        Every key and shape is checked before anything is written, so a failed load leaves the
-        model unchanged. Values are converted to each parameter's dtype.
+        Every key, shape and dtype is checked before anything is written, so a failed load
+        leaves the model unchanged. Values must be numeric arrays (bool, integer, float) and are
+        converted to each parameter's dtype.
 
         Parameters
         ----------
@@ -263,6 +264,9 @@ class Module:
             current = getattr(module, name)
             old = current.data if isinstance(current, Parameter) else current
             new = np.asarray(state[key])
+            if new.dtype.kind not in "biufc":  # "1" must not load as 1.0, nor records as 0
+                raise TypeError(f"load_state_dict of {type(self).__name__}: {key!r} is not a "
+                                f"numeric array (dtype {new.dtype})")
             if new.shape != old.shape:
                 raise ValueError(f"load_state_dict of {type(self).__name__}: {key!r} has shape "
                                  f"{new.shape} in the state but {old.shape} in the model")
@@ -274,38 +278,52 @@ class Module:
                 module._buffers[name] = value
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write `state_dict` to `path` as an ``.npz`` archive (to a temporary file in the
-        same folder, then renamed into place, so a crash never leaves half a checkpoint)."""
-        path = os.fspath(path)
-        tmp = os.path.join(os.path.dirname(os.path.abspath(path)),
-                           f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
-        try:
-            with open(tmp, "xb") as f:
-                np.savez(f, **self.state_dict())
-            os.replace(tmp, path)
-        except BaseException as e:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            if isinstance(e, OSError):
-                raise type(e)(e.errno, f"save: cannot write {path!r}: {e.strerror}") from None
-            raise
+        """Write `state_dict` to `path` as an ``.npz`` archive, one ``<key>.npy`` member per
+        array (``np.load`` reads it). The file is written atomically: a crash or a kill
+        leaves the previous file intact and no temporary file behind (see
+        `autograd_lite.files.atomic_write`). The folder must exist."""
+        save_npz(path, self.state_dict())
 
     def load(self, path: str | os.PathLike, strict: bool = True) -> None:
-        """Load a checkpoint written by `save`. Never unpickles: a checkpoint from anywhere
-        cannot run code; errors name the file."""
-        path = os.fspath(path)
+        """Load a checkpoint written by `save` (or ``np.savez``), safely from anywhere.
+
+        Every key, then every member's shape and dtype (from its header) is checked against
+        the model before any array data is read, so memory stays bounded by the model's size
+        whatever the file claims. Only numeric arrays load (text, bytes, structured, datetime
+        and object arrays are refused); nothing is ever unpickled. All or nothing: a failed
+        load leaves the model unchanged. Every error names the file.
+
+        Parameters
+        ----------
+        path : str or PathLike
+        strict : bool
+            As for `load_state_dict`: require exactly the model's keys.
+
+        Raises
+        ------
+        FileNotFoundError
+            No such file.
+        KeyError
+            Missing or unexpected keys (with ``strict``).
+        ValueError
+            The file is not a readable ``.npz`` (empty, a single ``.npy``, not a zip,
+            truncated, damaged), or an array has another shape or a non-numeric dtype.
+        """
+        name = f"load of {type(self).__name__}"
         try:
-            with np.load(path, allow_pickle=False) as archive:
-                state = {k: archive[k] for k in archive.files}
+            with NpzReader(path) as reader:
+                state = read_arrays(reader, self._state_arrays(), name, strict)
         except FileNotFoundError:
-            raise FileNotFoundError(f"load: no checkpoint file {path!r}") from None
-        except (ValueError, OSError, zipfile.BadZipFile) as e:
-            raise ValueError(f"load: {path!r} is not a readable .npz checkpoint ({e})") from e
-        try:
-            self.load_state_dict(state, strict=strict)
-        except (KeyError, ValueError) as e:
-            message = e.args[0] if e.args else str(e)
-            raise type(e)(f"{message} (file {path!r})") from None
+            raise FileNotFoundError(f"{name}: no checkpoint file {os.fspath(path)!r}") from None
+        self.load_state_dict(state, strict=strict)
+
+    def _state_arrays(self) -> dict[str, np.ndarray]:
+        """The arrays `state_dict` would copy, by dotted key, without copying them."""
+        arrays = {}
+        for key, module, attr in self._state_entries():
+            value = getattr(module, attr)
+            arrays[key] = value.data if isinstance(value, Parameter) else value
+        return arrays
 
     # -- printing
     def extra_repr(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import os
 import zlib
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -14,7 +15,7 @@ import numpy as np
 
 from .download import download as download_file
 from .errors import DataFileError, DownloadError
-from .idx import parse_idx
+from .idx import MAX_IDX_BYTES, read_idx
 
 TRAIN_IMAGES = "train-images-idx3-ubyte"
 TRAIN_LABELS = "train-labels-idx1-ubyte"
@@ -37,6 +38,9 @@ MNIST_MD5: dict[str, tuple[str, ...]] = {
     TEST_LABELS: ("ec29112dd5afa0611ce80d1b7f02629c", "27ae3e4e09519cfbb04c329615203637"),
 }
 
+# A download is stopped beyond this size (the largest canonical .gz is 9.9 MB).
+MAX_DOWNLOAD_BYTES = 32 << 20
+
 Split = tuple[np.ndarray, np.ndarray]
 
 
@@ -44,13 +48,29 @@ def mnist_folder(root: str | os.PathLike | None = None) -> Path:
     """The folder that holds (or will hold) the MNIST files.
 
     ``root`` if given, else ``$AUTOGRAD_LITE_DATA/mnist``, else ``~/.cache/autograd_lite/mnist``.
+    Both ``root`` and ``$AUTOGRAD_LITE_DATA`` may name either the folder of the files or its
+    parent: ``root`` is used as given unless only ``root/mnist`` holds MNIST files, and
+    ``$AUTOGRAD_LITE_DATA/mnist`` unless only ``$AUTOGRAD_LITE_DATA`` itself holds them.
     """
     if root is not None:
-        return Path(root).expanduser()
+        folder = Path(root).expanduser()
+        return _prefer(folder, folder / "mnist")
     data_dir = os.environ.get("AUTOGRAD_LITE_DATA")
     if data_dir:
-        return Path(data_dir).expanduser() / "mnist"
+        parent = Path(data_dir).expanduser()
+        return _prefer(parent / "mnist", parent)
     return Path.home() / ".cache" / "autograd_lite" / "mnist"
+
+
+def _prefer(first: Path, second: Path) -> Path:
+    """`first`, unless only `second` holds MNIST files."""
+    if not _holds_mnist(first) and _holds_mnist(second):
+        return second
+    return first
+
+
+def _holds_mnist(folder: Path) -> bool:
+    return any((folder / f"{name}{ext}").exists() for name in MNIST_FILES for ext in ("", ".gz"))
 
 
 def load_mnist(
@@ -70,7 +90,9 @@ def load_mnist(
     root : path or None
         Folder with the four files ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
         ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``, each gzipped (``.gz``) or
-        raw. ``None``: ``$AUTOGRAD_LITE_DATA/mnist``, else ``~/.cache/autograd_lite/mnist``.
+        raw, or the parent of a ``mnist/`` folder holding them. ``None``:
+        ``$AUTOGRAD_LITE_DATA/mnist`` (or ``$AUTOGRAD_LITE_DATA`` itself if the files are
+        there), else ``~/.cache/autograd_lite/mnist``. See :func:`mnist_folder`.
     download : bool
         Download missing files (as ``.gz``) from ``mirrors`` into that folder.
     mirrors : sequence of str
@@ -95,11 +117,16 @@ def load_mnist(
         A file is missing and ``download`` is False.
     DownloadError
         A file is missing and no mirror delivered a good copy.
+    NotADirectoryError
+        The folder is a file.
     DataFileError
-        A file is corrupt: bad gzip, bad IDX header, wrong length, wrong checksum, or images
-        and labels that do not match.
+        A file is corrupt: bad gzip, bad IDX header, wrong length, wrong checksum, images
+        and labels that do not match, or a directory where a file should be.
     """
     folder = mnist_folder(root)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"the MNIST folder {folder} is a file, not a folder. "
+                                 f"{_where_to_put(folder)}")
     checksums = MNIST_MD5 if checksums is None else checksums
     paths, arrays = {}, {}
     for name in MNIST_FILES:
@@ -121,6 +148,7 @@ def read_mnist_file(
     path: str | os.PathLike,
     md5s: Collection[str] | None = None,
     gzipped: bool | None = None,
+    max_bytes: int = MAX_IDX_BYTES,
 ) -> np.ndarray:
     """Read one IDX file, gzipped or raw, and verify its checksum.
 
@@ -133,6 +161,9 @@ def read_mnist_file(
         check.
     gzipped : bool or None
         Whether the file is gzip-compressed; ``None``: when its name ends in ``.gz``.
+    max_bytes : int
+        The largest file, and the largest decompressed content, accepted. Decompression
+        stops at the size the IDX header announces, so a gzip bomb costs no more than that.
 
     Raises
     ------
@@ -140,31 +171,53 @@ def read_mnist_file(
         Naming the file, what is wrong and how to fix it.
     """
     path = Path(path)
-    blob = path.read_bytes()
-    payload = blob
+    if path.is_dir():
+        raise DataFileError(f"{path} is a directory where the MNIST file should be: remove or "
+                            "rename it, then call load_mnist() again")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DataFileError(f"{path}: {size} bytes, more than the {max_bytes} an MNIST file "
+                            f"can have. {_fix(path)}")
     if gzipped is None:
         gzipped = path.name.endswith(".gz")
-    if gzipped:
-        try:
-            payload = gzip.decompress(blob)
-        except (OSError, EOFError, zlib.error) as err:
-            raise DataFileError(f"{path}: not a valid gzip file ({err}). {_fix(path)}") from err
+    return _read_blob(path.read_bytes(), path, md5s, gzipped, max_bytes)
+
+
+def _read_blob(blob: bytes, path: Path, md5s: Collection[str] | None, gzipped: bool,
+               max_bytes: int) -> np.ndarray:
+    """Parse and verify the bytes of an MNIST file (named `path` in the messages)."""
+    stream = _HashingReader(gzip.GzipFile(fileobj=io.BytesIO(blob)) if gzipped
+                            else io.BytesIO(blob))
     try:
-        array = parse_idx(payload, str(path))
+        array = read_idx(stream, str(path), max_bytes)
     except DataFileError as err:
         raise DataFileError(f"{err}. {_fix(path)}") from None
+    except (OSError, EOFError, zlib.error) as err:
+        raise DataFileError(f"{path}: not a valid gzip file ({err}). {_fix(path)}") from err
     if md5s is not None:
-        _verify(path, blob, payload, md5s)
+        _verify(path, blob, stream.md5 if gzipped else None, md5s)
     return array
 
 
-def _verify(path: Path, blob: bytes, payload: bytes, md5s: Collection[str]) -> None:
-    # Hash the (small) .gz first: a canonical download is accepted without hashing more.
+class _HashingReader:
+    """Wraps a binary stream; keeps the md5 of every byte read through it."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.md5 = stream, hashlib.md5()
+
+    def read(self, n: int) -> bytes:
+        data = self.stream.read(n)
+        self.md5.update(data)
+        return data
+
+
+def _verify(path: Path, blob: bytes, content_md5: Any, md5s: Collection[str]) -> None:
+    """Accept the file if the md5 of its bytes, or of its decompressed content, is listed."""
     digests = [hashlib.md5(blob).hexdigest()]
     if digests[0] in md5s:
         return
-    if payload is not blob:
-        digests.append(hashlib.md5(payload).hexdigest())
+    if content_md5 is not None:
+        digests.append(content_md5.hexdigest())
         if digests[1] in md5s:
             return
     raise DataFileError(
@@ -177,6 +230,9 @@ def _verify(path: Path, blob: bytes, payload: bytes, md5s: Collection[str]) -> N
 def _find(folder: Path, name: str) -> Path | None:
     # Prefer the raw file: it loads without decompressing.
     for candidate in (folder / name, folder / f"{name}.gz"):
+        if candidate.is_dir():
+            raise DataFileError(f"{candidate} is a directory where the MNIST file should be: "
+                                "remove or rename it, then call load_mnist() again")
         if candidate.is_file():
             return candidate
     return None
@@ -197,7 +253,8 @@ def _download(
         return download_file(
             [f"{mirror}{name}.gz" for mirror in mirrors],
             dest,
-            check=lambda tmp: read_mnist_file(tmp, md5s, gzipped=True),
+            check=lambda f: _read_blob(f.read(), dest, md5s, True, MAX_IDX_BYTES),
+            max_bytes=MAX_DOWNLOAD_BYTES,
             opener=opener,
             timeout=timeout,
             progress=progress,

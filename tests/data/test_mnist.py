@@ -1,5 +1,8 @@
 """Tests of load_mnist on tiny MNIST-shaped files: lookup, formats, checksums, errors."""
 
+import gzip
+import io
+import tracemalloc
 import urllib.error
 
 import numpy as np
@@ -7,7 +10,7 @@ import pytest
 
 from autograd_lite.data import DataFileError, DownloadError, load_mnist
 from autograd_lite.data.idx import parse_idx
-from autograd_lite.data.mnist import MNIST_FILES, mnist_folder
+from autograd_lite.data.mnist import MNIST_FILES, mnist_folder, read_mnist_file
 from tests.data.idx_files import gz, idx_bytes, md5, md5_table, tiny_mnist, write_files
 
 TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS = MNIST_FILES
@@ -149,3 +152,65 @@ def test_offline_download_says_where_to_put_files_and_leaves_nothing(tmp_path):
     assert "no network in this test" in message
     assert "Put the four MNIST files" in message and str(folder) in message
     assert list(folder.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- hostile files
+def gzip_bomb(header, megabytes):
+    """A gzip file: an IDX `header`, then `megabytes` MB of zeros (compressed ~1000x)."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as f:
+        f.write(header)
+        for _ in range(megabytes):
+            f.write(bytes(1 << 20))
+    return buffer.getvalue()
+
+
+def test_a_gzip_bomb_is_decompressed_no_further_than_its_header_promises(tmp_path, payloads):
+    write_files(tmp_path, payloads)
+    bomb = tmp_path / f"{TRAIN_IMAGES}.gz"
+    bomb.write_bytes(gzip_bomb(payloads[TRAIN_IMAGES][:16], 64))  # says 6 images, holds 64 MB
+    assert bomb.stat().st_size < 1 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataFileError, match=f"{TRAIN_IMAGES}.gz.*trailing bytes.*Delete"):
+            load_mnist(tmp_path, download=False, checksums={})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20
+
+
+def test_a_header_announcing_too_much_is_refused_before_reading(tmp_path, payloads):
+    write_files(tmp_path, payloads)
+    header = bytes([0, 0, 8, 3]) + np.array([2**31, 28, 28], ">u4").tobytes()
+    (tmp_path / f"{TRAIN_IMAGES}.gz").write_bytes(gzip_bomb(header, 1))
+    with pytest.raises(DataFileError, match=r"shape \(2147483648, 28, 28\).*more than the "):
+        load_mnist(tmp_path, download=False, checksums={})
+
+
+def test_a_directory_where_a_file_should_be_is_reported(tmp_path, payloads):
+    write_files(tmp_path, payloads)
+    (tmp_path / f"{TEST_LABELS}.gz").unlink()
+    (tmp_path / f"{TEST_LABELS}.gz").mkdir()
+    with pytest.raises(DataFileError, match=f"{TEST_LABELS}.gz is a directory where the MNIST "
+                                            "file should be"):
+        load_mnist(tmp_path, checksums=md5_table(payloads), opener=offline_opener)
+    with pytest.raises(DataFileError, match="is a directory"):
+        read_mnist_file(tmp_path / f"{TEST_LABELS}.gz")
+    (tmp_path / "a-file").write_bytes(b"")
+    with pytest.raises(NotADirectoryError, match="a-file is a file, not a folder"):
+        load_mnist(tmp_path / "a-file", download=False)
+
+
+@pytest.mark.parametrize("given", ["folder", "parent"])
+def test_root_and_environment_accept_the_folder_or_its_parent(tmp_path, monkeypatch, payloads,
+                                                              given):
+    write_files(tmp_path / "mnist", payloads)
+    named = tmp_path / "mnist" if given == "folder" else tmp_path
+    assert mnist_folder(named) == tmp_path / "mnist"
+    (x_train, _), _ = load_mnist(named, download=False, checksums=md5_table(payloads))
+    assert len(x_train) == 6
+    monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(named))
+    assert mnist_folder() == tmp_path / "mnist"
+    (x_train, _), _ = load_mnist(download=False, checksums=md5_table(payloads))
+    assert len(x_train) == 6

@@ -11,14 +11,15 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 @pytest.fixture
 def example(monkeypatch):
-    """``example("mnist_mlp")`` imports examples/mnist_mlp.py (and its _common) afresh."""
+    """``example("mnist_mlp")`` imports examples/mnist_mlp.py (and its helpers) afresh."""
     monkeypatch.syspath_prepend(str(EXAMPLES))
 
     def load(name):
-        for module in (name, "_common"):
+        for module in (name, "_common", "_checkpoint"):
             sys.modules.pop(module, None)
         return importlib.import_module(name)
 
     yield load
-    for module in ("_common", "mnist_mlp", "mnist_cnn", "spiral", "char_lstm"):
+    for module in ("_common", "_checkpoint", "mnist_mlp", "mnist_cnn", "spiral", "char_lstm",
+                   "graph", "higher_order"):
         sys.modules.pop(module, None)

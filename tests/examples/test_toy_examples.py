@@ -1,7 +1,15 @@
-"""Smoke tests of examples/spiral.py and examples/char_lstm.py."""
+"""Smoke tests of examples/spiral.py, char_lstm.py and graph.py; every example's --help."""
+
+import importlib.util
+import re
+import shutil
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -53,3 +61,54 @@ def test_char_lstm_is_deterministic(example, capsys):
     args = ["--iters", "5", "--batch", "4", "--bptt", "8", "--hidden", "16", "--embed", "8",
             "--generate", "30", "--seed", "7"]
     assert char_lstm.main(args) == char_lstm.main(args)
+
+
+def test_spiral_writes_under_runs_in_the_current_directory(example, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib", reason="the picture needs the examples extra")
+    monkeypatch.chdir(tmp_path)
+    example("spiral").main(["--steps", "5", "--hidden", "8"])
+    assert [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()] == [
+        "runs/spiral/spiral.png"]
+
+
+def test_graph_writes_under_runs_in_the_current_directory(example, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    example("graph").main(["--dot"])
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.dot")) == [
+        f"runs/graph/{name}.dot"
+        for name in ("graph_expression", "graph_mlp", "graph_second_derivative")]
+
+
+@pytest.mark.parametrize("name", ["mnist_mlp", "mnist_cnn", "spiral", "char_lstm",
+                                  "higher_order", "graph"])
+def test_help_shows_every_default(example, capsys, name):
+    with pytest.raises(SystemExit) as info:
+        example(name).main(["--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    options = text[text.index("options:"):]
+    # One block per option: its first line starts with "  -", continuations are indented more.
+    blocks = re.split(r"\n(?=  -)", options.split("\n", 1)[1])
+    assert len(blocks) > 1
+    for block in blocks:
+        if not block.lstrip().startswith("-h, --help"):
+            assert "default" in block, f"{name} --help: no default in {block!r}"
+
+
+@pytest.mark.slow
+def test_one_command_draws_every_tracked_picture(example, tmp_path, monkeypatch):
+    """docs/make_pictures.py is how the README's pictures are made; the examples themselves
+    never write into docs/."""
+    pytest.importorskip("matplotlib", reason="the pictures need the examples extra")
+    if shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot program")
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    spec = importlib.util.spec_from_file_location("make_pictures", DOCS / "make_pictures.py")
+    make_pictures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_pictures)
+    make_pictures.main(["--out", str(tmp_path)])
+    tracked = sorted(p.name for p in DOCS.iterdir() if p.suffix in (".png", ".svg"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == tracked
+    for name in tracked:
+        if name.endswith(".svg"):  # text, and drawn deterministically
+            assert (tmp_path / name).read_text() == (DOCS / name).read_text()

@@ -223,7 +223,7 @@ def test_a_failed_save_leaves_the_old_checkpoint_and_no_temporary(tmp_path, monk
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(np, "savez", broken)
+    monkeypatch.setattr(np.lib.format, "write_array", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         nn.Linear(2, 2).save(path)
     assert path.read_bytes() == before
