@@ -121,4 +121,8 @@ from autograd_lite.functions.shape import (
 )
 from autograd_lite.functions.softmax import LogSoftmax, Softmax, log_softmax, softmax
 
+# isort: split
+# --- numerics and the NumPy functions on Variables (worktree numerics): kept apart to merge
+from autograd_lite.functions.reduction import Prod, ProdOthers, Std, prod, std
+
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -113,6 +113,9 @@ SMOOTH = {
     "dropout": (lambda x: F.dropout(x, 0.5, rng=np.random.default_rng(0)) ** 2,
                 one(normal(2, 3))),
     "embedding": (lambda W: F.embedding(np.array([[0, 2], [2, 2]]), W) ** 3, one(normal(3, 2))),
+    "std": (lambda x: F.std(x, axis=1, ddof=1), one(normal(2, 3))),
+    "prod": (lambda x: F.prod(x, axis=0), one(normal(3, 2))),
+    "prod:zeros": (F.prod, one(lambda rng: np.array([[0.0, 1.5], [0.0, -2.0]]))),
 }
 
 # Second derivative zero almost everywhere; inputs kept away from the kinks and ties.
