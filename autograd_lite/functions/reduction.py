@@ -308,3 +308,18 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
 def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     """Product over `axis`; 1 for an empty input. Exact gradients where elements are 0."""
     return _reduce(Prod, "prod", x, axis, keepdims)
+
+
+def average(x: Any, axis: Any = None, weights: Any = None, keepdims: bool = False) -> Variable:
+    """Weighted mean ``sum(x * w) / sum(w)`` over `axis`, as ``np.average`` (no weights: the
+    mean). 1-D `weights` go along a single `axis`; otherwise they have the shape of `x`."""
+    x = as_variable(x)
+    if weights is None:
+        return mean(x, axis, keepdims)
+    w = as_variable(weights)
+    if w.shape != x.shape:
+        if not isinstance(axis, (int, np.integer)) or w.shape != (x.shape[axis],):
+            raise ValueError(f"average: weights of shape {w.shape} need the shape of the input "
+                             f"{x.shape}, or one weight per element along an int axis")
+        w = w.reshape(tuple(-1 if i == int(axis) % x.ndim else 1 for i in range(x.ndim)))
+    return sum(x * w, axis, keepdims) / sum(w, axis, keepdims)

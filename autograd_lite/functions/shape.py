@@ -237,8 +237,10 @@ def sum_to(x: Any, shape: Any) -> Variable:
     return SumTo(tuple(shape))(x)
 
 
-def concatenate(xs: Any, axis: int = 0) -> Variable:
-    """Join a sequence of arrays along an existing axis."""
+def concatenate(xs: Any, axis: int | None = 0) -> Variable:
+    """Join a sequence of arrays along an existing axis (None: their flattened elements)."""
+    if axis is None:
+        xs, axis = [reshape(x, (-1,)) for x in xs], 0
     return Concatenate(axis)(*xs)
 
 
