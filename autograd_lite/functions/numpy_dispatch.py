@@ -258,6 +258,16 @@ def _signature(func: Any) -> inspect.Signature:
     return sig
 
 
+def _short(value: Any) -> str:
+    """An argument as an error message shows it: arrays by their shape, not their values."""
+    if isinstance(value, (np.ndarray, Variable)):
+        return f"<{type(value).__name__} of shape {value.shape}>"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(map(_short, value)) + ("," if len(value) == 1 else "") + ")"
+    text = getattr(value, "__name__", None) or repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _is_default(value: Any, default: Any) -> bool:
     if value is default:
         return True
@@ -291,8 +301,8 @@ def _call(route: Route, name: str, sig: inspect.Signature, args: tuple, kwargs: 
             elif key not in route.ignored and not (
                     _is_default(v, spec.default) or (key == "where" and v is True)):
                 hint = ARGUMENT_HINTS.get(key, "it is not supported for Variables")
-                raise TypeError(f"{name}(..., {key}={v!r}) is not supported on Variables: "
-                                f"{hint}")
+                raise TypeError(f"{name}(..., {key}={_short(v)}) is not supported on "
+                                f"Variables: {hint}")
     return route.fn(*positional, **keywords)
 
 
