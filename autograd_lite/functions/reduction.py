@@ -248,18 +248,15 @@ class ProdOthers(Function):
 def _reduce(cls: type, op: str, x: Any, axis: Any, keepdims: bool, *extra: Any) -> Variable:
     x = as_variable(x)
     axes = normalize_axis(op, axis, x.ndim)
-    if cls in (Max, Min) and x.size == 0 and _count(x.shape, axes) == 0:
+    if x.size == 0 and cls in (Max, Min) and _count(x.shape, axes) == 0:
         where = "an empty input" if axis is None else f"axis {axis} of length 0"
         raise ValueError(f"{op}: cannot reduce over {where} (input of shape {x.shape}): "
                          "there is no extreme of nothing (NumPy and PyTorch refuse too)")
+    if extra and _count(x.shape, axes) - extra[0] <= 0:  # var, std: no degrees of freedom
+        warnings.warn(f"{op}: degrees of freedom <= 0 ({_count(x.shape, axes)} values per "
+                      f"result, ddof={extra[0]}): the result is NaN or inf", RuntimeWarning,
+                      stacklevel=3)
     return cls(axes, keepdims, *extra)(x)
-
-
-def _warn_no_dof(op: str, x: Variable, axis: Any, ddof: int) -> None:
-    n = _count(x.shape, normalize_axis(op, axis, x.ndim))
-    if n - ddof <= 0:
-        warnings.warn(f"{op}: degrees of freedom <= 0 ({n} values per result, ddof={ddof}): "
-                      "the result is NaN or inf", RuntimeWarning, stacklevel=3)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:  # noqa: A001
@@ -278,15 +275,11 @@ def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Vari
     Where n - ddof <= 0 (an empty input, or ``ddof=1`` and one value) the result is NaN (or
     inf) with a RuntimeWarning, as PyTorch.
     """
-    x = as_variable(x)
-    _warn_no_dof("var", x, axis, ddof)
     return _reduce(Var, "var", x, axis, keepdims, ddof)
 
 
 def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Variable:
     """Standard deviation ``sqrt(var(x, axis, keepdims, ddof))``; gradient 0 where it is 0."""
-    x = as_variable(x)
-    _warn_no_dof("std", x, axis, ddof)
     return _reduce(Std, "std", x, axis, keepdims, ddof)
 
 

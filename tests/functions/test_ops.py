@@ -454,6 +454,12 @@ def test_non_contiguous_inputs(spec):
     check()
 
 
+# Every property above, for the other op-spec tables (test_ops_layers.py, test_ops_numpy.py).
+PROPERTIES = [test_value_matches_reference, test_gradcheck, test_gradgradcheck,
+              test_fast_and_recorded_backward_agree, test_inputs_not_mutated, test_float32_kept,
+              test_non_contiguous_inputs]
+
+
 # ----------------------------------------------------------------------------- edge cases
 
 
