@@ -21,6 +21,11 @@ def _shifted(x: np.ndarray, axis: int) -> np.ndarray:
     return xw - xw.max(axis=axis, keepdims=True)
 
 
+def _sum_along(axis: int, g: Any) -> Any:
+    """`g` summed along `axis` with keepdims (float16 in float32); a 0-d `g` is its own sum."""
+    return Sum((axis,) if g.ndim else None, True).apply(g)
+
+
 class Softmax(Function):
     __slots__ = ("axis",)
 
@@ -35,7 +40,7 @@ class Softmax(Function):
         return e.astype(float_dtype(x.dtype), copy=False)
 
     def vjp(self, gy, y, x):
-        return y * (gy - Sum((self.axis,), True).apply(gy * y))
+        return y * (gy - _sum_along(self.axis, gy * y))
 
 
 class LogSoftmax(Function):
@@ -52,7 +57,7 @@ class LogSoftmax(Function):
         return z.astype(float_dtype(x.dtype), copy=False)
 
     def vjp(self, gy, y, x):
-        return gy - np.exp(y) * Sum((self.axis,), True).apply(gy)
+        return gy - np.exp(y) * _sum_along(self.axis, gy)
 
 
 def _axis(op: str, x: Variable, axis: int) -> int:

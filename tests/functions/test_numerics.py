@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import autograd_lite.functions as F
 from autograd_lite import Variable, grad
+from autograd_lite.testing import gradgradcheck
 from autograd_lite.testing import strategies as ast
 
 
@@ -106,6 +107,16 @@ def test_softmax_of_empty_inputs(fn, case):
     y = _strict(fn, v, axis=axis)
     assert y.shape == x.shape
     assert _backward_ones(y, v).shape == x.shape
+
+
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax], ids=["softmax", "log_softmax"])
+def test_softmax_of_0d_input(fn):
+    x = Variable(np.array(1.5))
+    y = fn(x)
+    assert y.shape == () and y.item() == (1.0 if fn is F.softmax else 0.0)
+    y.backward()
+    assert x.grad.item() == 0.0
+    assert gradgradcheck(fn, np.array(0.3))
 
 
 @pytest.mark.parametrize("loss, target", [
