@@ -63,7 +63,7 @@ CONSTANT_FUNCTIONS = {
     np.shape, np.ndim, np.size, np.allclose, np.isclose, np.array_equal, np.array_equiv,
     np.argmax, np.argmin, np.argsort, np.argpartition, np.nonzero, np.count_nonzero, np.any,
     np.all, np.result_type, np.may_share_memory, np.shares_memory, np.iscomplexobj,
-    np.isrealobj, np.copyto, np.ones_like, np.zeros_like, np.empty_like, np.full_like,
+    np.isrealobj, np.ones_like, np.zeros_like, np.empty_like, np.full_like,
     np.round, np.around, np.fix, np.searchsorted, np.digitize, np.argwhere, np.flatnonzero,
     np.isin, np.isposinf, np.isneginf, np.einsum_path, np.unravel_index,
 }
@@ -351,9 +351,19 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
     raise _not_differentiable(name if method == "__call__" else f"{name}.{method}")
 
 
+def _copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) -> None:
+    """A write into a Variable's data: done, and declared, so a backward through a graph that
+    saved the old values refuses instead of using the new ones."""
+    np.copyto(_data(dst), _data(src), casting=casting, where=_data(where))
+    if isinstance(dst, Variable):
+        dst.mark_modified()
+
+
 def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
     if func in CONSTANT_FUNCTIONS:
         return func(*_data(args), **_data(kwargs))
+    if func is np.copyto:
+        return _copyto(*args, **kwargs)
     route = ROUTES.get(func)
     if route is None:
         raise _not_differentiable(numpy_name(func))

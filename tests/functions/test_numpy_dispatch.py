@@ -231,3 +231,12 @@ def test_numpy_gradient_matches_pytorch():
     ref.backward()
     assert math.isclose(loss.item(), ref.item(), rel_tol=1e-12)
     np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-10)
+
+
+def test_copyto_into_a_variable_is_seen_by_backward():
+    x = Variable(np.array([1.0, 2.0]))
+    y = (x * x).sum()
+    np.copyto(x, np.array([5.0, 6.0]))
+    np.testing.assert_array_equal(x.data, [5.0, 6.0])
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
