@@ -312,17 +312,14 @@ class Function:
 
     Built-in functions define ``vjp(gy, y, *xs)`` instead (see the module docstring): for a
     function that returned a tuple, ``gy`` and ``y`` are tuples, with None for an output that
-    received no gradient. Built-ins also take Python numbers as they are (``x * 2.0``); a user's
-    Function receives every constant as an ndarray.
+    received no gradient. A Function whose class sets ``takes_numbers = True`` (the arithmetic
+    operators: ``x * 2.0``, ``1 - x``) receives Python numbers as they are; every other constant
+    arrives as an ndarray.
     """
 
     __slots__ = ("inputs", "outputs", "saved", "needs_input_grad", "order", "multi",
                  "output_specs", "__weakref__")
-    _takes_numbers = False
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._takes_numbers = cls.vjp is not Function.vjp  # built-ins: see _constants
+    takes_numbers = False  # True: Python numbers reach forward and vjp as they are (see below)
 
     def __call__(self, *inputs: Any) -> Any:
         xs, needs = [], []
@@ -330,7 +327,7 @@ class Function:
             if isinstance(x, Variable):
                 xs.append(x._data)
                 needs.append(x.requires_grad)
-            elif type(x) in _NUMBERS and self._takes_numbers:
+            elif type(x) in _NUMBERS and self.takes_numbers:
                 xs.append(x)
                 needs.append(False)
             else:
@@ -361,11 +358,11 @@ class Function:
         return outputs
 
     def _constants(self, inputs: tuple) -> tuple:
-        """The inputs with every constant a Variable or a Python number.
-
-        Built-ins take Python numbers as they are: NumPy then gives them the dtype of the array
-        they meet, so float32 stays float32. A user's Function gets them as arrays of the float
-        dtype of its first float input. NumPy scalars act like Python numbers, as in PyTorch.
+        """The inputs with every constant a Variable or, for a Function that ``takes_numbers``
+        (the arithmetic operators), a Python number as it is: NumPy then gives the number the
+        dtype of the array it meets, so float32 stays float32 without a constant Variable.
+        Other Functions get numbers as arrays of the float dtype of their first float input.
+        NumPy scalars act like Python numbers, as in PyTorch.
         """
         like = next((x._data.dtype for x in inputs
                      if isinstance(x, Variable) and x._data.dtype.kind == "f"), None)
@@ -373,7 +370,7 @@ class Function:
         for x in inputs:
             if isinstance(x, np.generic) and x.dtype.kind in "biuf":
                 x = x.item()
-            if isinstance(x, Variable) or (type(x) in _NUMBERS and self._takes_numbers):
+            if isinstance(x, Variable) or (type(x) in _NUMBERS and self.takes_numbers):
                 out.append(x)
             elif isinstance(x, (bool, int, float)):
                 out.append(_new_variable(np.asarray(x, dtype=like if like else None)))

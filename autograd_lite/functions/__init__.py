@@ -1,8 +1,10 @@
 """The differentiable functions: ``import autograd_lite.functions as F``.
 
 Each is a `Function` subclass with a short gradient formula, plus a lowercase front door.
-Grouped by kind: arithmetic, elementwise, shape, reduction, linalg, softmax, loss, and the
-neural-network layers' primitives: conv, pooling, normalization, dropout, embedding.
+Grouped by kind: arithmetic, elementwise (with trigonometric and exponential), shape (with
+NumPy's manipulation routines), reduction (with cumulative and norm), linalg (with einsum),
+softmax, loss, and the neural-network layers' primitives: conv, pooling, normalization,
+dropout, embedding. `numpy_dispatch` lets NumPy's own functions run on Variables.
 """
 
 from autograd_lite.functions import numpy_dispatch
@@ -118,6 +120,73 @@ from autograd_lite.functions.shape import (
 )
 from autograd_lite.functions.softmax import LogSoftmax, Softmax, log_softmax, softmax
 from autograd_lite.methods import register_ops
+
+# isort: split
+# --- numerics and the NumPy functions on Variables (worktree numerics): kept apart to merge
+from autograd_lite.functions.cumulative import CumSum, cumsum
+from autograd_lite.functions.einsum import Einsum, einsum
+from autograd_lite.functions.exponential import (
+    Exp2,
+    Expm1,
+    Log1p,
+    Log2,
+    Log10,
+    LogAddExp,
+    exp2,
+    expm1,
+    log1p,
+    log2,
+    log10,
+    logaddexp,
+)
+from autograd_lite.functions.linalg import dot, inner, outer, tensordot, trace, vdot
+from autograd_lite.functions.manipulation import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    diagonal,
+    diff,
+    dstack,
+    expand_dims,
+    flip,
+    hstack,
+    moveaxis,
+    ravel,
+    repeat,
+    roll,
+    sort,
+    squeeze,
+    take,
+    take_along_axis,
+    tile,
+    unsqueeze,
+    vstack,
+)
+from autograd_lite.functions.norm import PNorm, norm
+from autograd_lite.functions.reduction import Prod, ProdOthers, Std, average, prod, std
+from autograd_lite.functions.trigonometric import (
+    Arccos,
+    Arccosh,
+    Arcsin,
+    Arcsinh,
+    Arctan,
+    Arctan2,
+    Arctanh,
+    Cosh,
+    Sinh,
+    Tan,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    cosh,
+    sinh,
+    tan,
+)
 
 # What the engine and Variable's operators and methods call (the engine never imports this
 # library, which is built on it).

@@ -18,6 +18,7 @@ from autograd_lite.functions.elementwise import Where
 
 class Add(Function):
     __slots__ = ()
+    takes_numbers = True
 
     def forward(self, a, b):
         return a + b
@@ -28,6 +29,7 @@ class Add(Function):
 
 class Sub(Function):
     __slots__ = ()
+    takes_numbers = True
 
     def forward(self, a, b):
         return a - b
@@ -38,6 +40,7 @@ class Sub(Function):
 
 class Mul(Function):
     __slots__ = ()
+    takes_numbers = True
 
     def forward(self, a, b):
         return a * b
@@ -49,6 +52,7 @@ class Mul(Function):
 
 class Div(Function):
     __slots__ = ()
+    takes_numbers = True
 
     def forward(self, a, b):
         return a / b
@@ -79,6 +83,7 @@ class Pow(Function):
     """
 
     __slots__ = ()
+    takes_numbers = True
 
     def forward(self, a, b):
         return a**b

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.core import Function, Variable, as_variable
+from autograd_lite.functions.precision import float_dtype
 
 
 class Exp(Function):
@@ -91,7 +92,7 @@ class Sigmoid(Function):
     __slots__ = ()
 
     def forward(self, x):
-        return np.exp(-np.logaddexp(0, -x))
+        return np.exp(-np.logaddexp(0, -_as_float(x)))
 
     def vjp(self, gy, y, x):
         return gy * (y * (1 - y))
@@ -137,7 +138,12 @@ def _erf_array(x: np.ndarray) -> np.ndarray:
         from scipy.special import erf
     except ImportError:  # SciPy is optional: fall back on the standard library, per element
         erf = np.vectorize(math.erf, otypes=[np.float64])
-    return np.asarray(erf(x)).astype(x.dtype, copy=False)
+    return np.asarray(erf(x)).astype(float_dtype(x.dtype), copy=False)
+
+
+def _as_float(x: np.ndarray) -> np.ndarray:
+    """Integer and boolean data as floats, the dtype NumPy's float functions give them."""
+    return x if x.dtype.kind == "f" else x.astype(float_dtype(x.dtype))
 
 
 class Erf(Function):

@@ -1,12 +1,17 @@
-"""Matrix products: `matmul` (batched and broadcasting like ``np.matmul``) and `linear`."""
+"""Matrix products: `matmul` (batched and broadcasting like ``np.matmul``) and `linear`, and
+NumPy's other products composed from them: `tensordot`, `dot`, `inner`, `outer`, `vdot`, and
+`trace`."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from autograd_lite.core import Function, Variable
+from autograd_lite.core import Function, Variable, as_variable
+from autograd_lite.functions.manipulation import diagonal
+from autograd_lite.functions.shape import reshape, transpose
 
 
 class MatMul(Function):
@@ -95,3 +100,72 @@ def linear(x: Any, W: Any, b: Any = None) -> Variable:
     Variable of shape (..., out_features)
     """
     return Linear()(x, W) if b is None else Linear()(x, W, b)
+
+
+def tensordot(a: Any, b: Any, axes: Any = 2) -> Variable:
+    """Sum of products over the last `axes` axes of `a` and the first of `b` (an int), or over
+    the given axis lists ``([a axes], [b axes])``, as ``np.tensordot``.
+
+    Shapes: (free_a..., summed...) and (summed..., free_b...) give (free_a..., free_b...).
+    Composed of transpose, reshape and one matmul, so it runs at BLAS speed.
+    """
+    a, b = as_variable(a), as_variable(b)
+    if isinstance(axes, (int, np.integer)):
+        n = int(axes)
+        if n < 0 or n > a.ndim or n > b.ndim:
+            raise ValueError(f"tensordot: cannot sum over {n} axes of shapes {a.shape} and "
+                             f"{b.shape}")
+        sum_a, sum_b = list(range(a.ndim - n, a.ndim)), list(range(n))
+    else:
+        sum_a, sum_b = ([int(i)] if np.ndim(i) == 0 else [int(j) for j in i] for i in axes)
+        sum_a = [i % a.ndim for i in sum_a] if a.ndim else sum_a
+        sum_b = [i % b.ndim for i in sum_b] if b.ndim else sum_b
+    if len(sum_a) != len(sum_b) or any(a.shape[i] != b.shape[j] for i, j in zip(sum_a, sum_b)):
+        raise ValueError(f"tensordot: axes {axes} do not match for shapes {a.shape} and "
+                         f"{b.shape}")
+    free_a = [i for i in range(a.ndim) if i not in sum_a]
+    free_b = [i for i in range(b.ndim) if i not in sum_b]
+    k = math.prod(a.shape[i] for i in sum_a)
+    a2 = reshape(transpose(a, free_a + sum_a), (math.prod(a.shape[i] for i in free_a), k))
+    b2 = reshape(transpose(b, sum_b + free_b), (k, math.prod(b.shape[i] for i in free_b)))
+    return reshape(matmul(a2, b2), tuple(a.shape[i] for i in free_a) +
+                   tuple(b.shape[i] for i in free_b))
+
+
+def dot(a: Any, b: Any) -> Variable:
+    """``np.dot``: a product with a 0-d operand, the inner product of vectors, the matrix
+    product, and for N-D operands the sum over the last axis of `a` and the second-to-last of
+    `b` (shape ``a.shape[:-1] + b.shape[:-2] + b.shape[-1:]``)."""
+    a, b = as_variable(a), as_variable(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if b.ndim <= 2:
+        return matmul(a, b)  # the same contraction as np.dot for these shapes
+    return tensordot(a, b, ([-1], [-2]))
+
+
+def inner(a: Any, b: Any) -> Variable:
+    """Sum of products over the last axes of `a` and `b` (a product if either is 0-d)."""
+    a, b = as_variable(a), as_variable(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    return tensordot(a, b, ([-1], [-1]))
+
+
+def outer(a: Any, b: Any) -> Variable:
+    """``a.ravel()[:, None] * b.ravel()[None, :]``: shape (a.size, b.size)."""
+    a, b = as_variable(a), as_variable(b)
+    return reshape(a, (-1, 1)) * reshape(b, (1, -1))
+
+
+def vdot(a: Any, b: Any) -> Variable:
+    """The dot product of the flattened inputs (real data: no conjugation)."""
+    a, b = as_variable(a), as_variable(b)
+    if a.size != b.size:
+        raise ValueError(f"vdot: inputs of shapes {a.shape} and {b.shape} differ in size")
+    return matmul(reshape(a, (-1,)), reshape(b, (-1,)))
+
+
+def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Variable:
+    """Sum of the diagonal of the (axis1, axis2) planes, as ``np.trace``."""
+    return diagonal(x, offset, axis1, axis2).sum(axis=-1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,9 @@ import numpy as np
 from autograd_lite.core import Function, Variable, as_variable
 from autograd_lite.functions.arithmetic import mul, sub
 from autograd_lite.functions.elementwise import softplus
+from autograd_lite.functions.precision import float_dtype, work_dtype
 from autograd_lite.functions.reduction import mean
+from autograd_lite.functions.softmax import Softmax
 
 
 def _labels(op: str, t: Any, logits_shape: tuple[int, ...]) -> np.ndarray:
@@ -31,27 +34,33 @@ def _labels(op: str, t: Any, logits_shape: tuple[int, ...]) -> np.ndarray:
 
 
 class CrossEntropy(Function):
-    """Mean over the batch of ``-log_softmax(x)[i, t[i]]``, softmax and loss fused."""
+    """Mean over the batch of ``-log_softmax(x)[i, t[i]]``, softmax and loss fused.
 
-    __slots__ = ("t", "shift")
+    An empty batch gives NaN, as PyTorch (the mean of nothing); float16 logits are computed in
+    float32 and the loss returned as float16.
+    """
+
+    __slots__ = ("t",)
 
     def __init__(self, t: np.ndarray) -> None:
         self.t = t
 
     def forward(self, x):
         n = len(x)
-        self.shift = x.max(axis=1, keepdims=True)
-        z = x - self.shift
+        if n == 0:
+            return np.full((), np.nan, float_dtype(x.dtype))
+        z = x.astype(work_dtype(x.dtype), copy=False)
+        z = z - z.max(axis=1, keepdims=True)
         logp_t = z[np.arange(n), self.t] - np.log(np.exp(z).sum(axis=1))
-        return -logp_t.sum() / n if n else np.zeros((), x.dtype)
+        return np.asarray(-logp_t.sum() / n).astype(float_dtype(x.dtype), copy=False)
 
     def vjp(self, gy, y, x):
-        # softmax(x) - onehot(t), from a constant shift: normalising keeps it exact to any order
-        e = np.exp(x - self.shift)
-        p = e / e.sum(axis=1, keepdims=True)
+        # softmax(x) - onehot(t): Softmax normalises after its shift, so this is exact to any
+        # order, and it sums float16 in float32
+        n = len(x)
         onehot = np.zeros(x.shape, dtype=x.dtype)
-        onehot[np.arange(len(onehot)), self.t] = 1
-        return (p - onehot) * (gy / np.asarray(len(onehot), dtype=x.dtype))
+        onehot[np.arange(n), self.t] = 1
+        return (Softmax(1).apply(x) - onehot) * (gy * (1.0 / n if n else math.nan))
 
 
 def cross_entropy(logits: Any, t: Any) -> Variable:
@@ -63,13 +72,15 @@ def cross_entropy(logits: Any, t: Any) -> Variable:
     t : (N,) integer class indices in ``[0, C)``
 
     Finite and exact for logits of any size (through log-softmax, never ``log(softmax)``).
+    An empty batch (N = 0) gives NaN, as PyTorch.
     """
     logits = as_variable(logits)
     return CrossEntropy(_labels("cross_entropy", t, logits.shape))(logits)
 
 
 def nll_loss(logp: Any, t: Any) -> Variable:
-    """Negative log-likelihood ``-mean(logp[i, t[i]])`` of log-probabilities (N, C)."""
+    """Negative log-likelihood ``-mean(logp[i, t[i]])`` of log-probabilities (N, C); NaN for
+    an empty batch, as PyTorch."""
     logp = as_variable(logp)
     t = _labels("nll_loss", t, logp.shape)
     return -mean(logp[np.arange(len(t)), t])

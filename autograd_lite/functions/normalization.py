@@ -67,8 +67,10 @@ def batch_norm(x: Any, gamma: Any, beta: Any, running_mean: np.ndarray | None,
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation (training=False) needs running_mean and "
                              "running_var")
-        centered = x - np.asarray(running_mean, dtype=x.dtype).reshape(per_channel)
-        scale = 1 / np.sqrt(np.asarray(running_var, dtype=x.dtype).reshape(per_channel) + eps)
+        # Copies (C values each): the graph must not hold the arrays a later training step
+        # updates in place
+        centered = x - np.array(running_mean, dtype=x.dtype).reshape(per_channel)
+        scale = 1 / np.sqrt(np.array(running_var, dtype=x.dtype).reshape(per_channel) + eps)
     if gamma is not None:
         scale = scale * as_variable(gamma).reshape(per_channel)  # (1, C, 1, ...): cheap
     y = centered * scale

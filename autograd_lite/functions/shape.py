@@ -3,6 +3,7 @@ splitting, indexing and padding. Their gradients move the same elements back."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -144,7 +145,10 @@ def _normalize_index(index: Any) -> Any:
     if isinstance(index, Variable):
         return index.data
     if isinstance(index, list):
-        return np.asarray(index)
+        index = np.asarray(index)
+        # [] (or [[]]) has no elements to say it holds integers: NumPy takes it as an empty
+        # integer index, x[[]] of shape (0, ...)
+        return index.astype(np.intp) if index.size == 0 and index.dtype.kind == "f" else index
     return index
 
 
@@ -233,8 +237,10 @@ def sum_to(x: Any, shape: Any) -> Variable:
     return SumTo(tuple(shape))(x)
 
 
-def concatenate(xs: Any, axis: int = 0) -> Variable:
-    """Join a sequence of arrays along an existing axis."""
+def concatenate(xs: Any, axis: int | None = 0) -> Variable:
+    """Join a sequence of arrays along an existing axis (None: their flattened elements)."""
+    if axis is None:
+        xs, axis = [reshape(x, (-1,)) for x in xs], 0
     return Concatenate(axis)(*xs)
 
 
@@ -251,13 +257,24 @@ def split(x: Any, sections: Any, axis: int = 0) -> tuple[Variable, ...]:
     return out if isinstance(out, tuple) else (out,)
 
 
-def flatten(x: Any, start_dim: int = 1) -> Variable:
-    """Merge the axes from `start_dim` on into one, e.g. (N, C, H, W) -> (N, C*H*W)."""
+def flatten(x: Any, start_dim: int = 1, end_dim: int = -1) -> Variable:
+    """Merge the axes `start_dim` to `end_dim` (included) into one, as ``torch.flatten``.
+
+    (N, C, H, W) -> (N, C*H*W) by default; a 0-d input counts as one axis and gives shape
+    (1,) (``start_dim=0``); an axis out of range is an error, as in PyTorch.
+    """
     x = as_variable(x)
-    start = start_dim + x.ndim if start_dim < 0 else start_dim
-    if start >= x.ndim - 1:
-        return x  # at most one axis to merge: nothing changes
-    return reshape(x, x.shape[:start] + (-1,))
+    ndim = x.ndim or 1
+    start = start_dim + ndim if start_dim < 0 else start_dim
+    end = end_dim + ndim if end_dim < 0 else end_dim
+    if not (0 <= start < ndim and 0 <= end < ndim):
+        raise ValueError(f"flatten: start_dim {start_dim} and end_dim {end_dim} must be axes of "
+                         f"the input of shape {x.shape} (from {-ndim} to {ndim - 1})")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for an "
+                         f"input of shape {x.shape}")
+    shape = x.shape or (1,)
+    return reshape(x, shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
 
 
 def getitem(x: Any, index: Any) -> Variable:

@@ -155,6 +155,23 @@ def splits(draw):
 
 
 @st.composite
+def flattens(draw):
+    """Any input (0-d counts as one axis, as in PyTorch) and a valid start_dim <= end_dim."""
+    x = draw(ast.arrays())
+    ndim = x.ndim or 1
+    start = draw(st.integers(0, ndim - 1))
+    end = draw(st.integers(start, ndim - 1))
+    return (x,), {"start_dim": start - draw(st.sampled_from([0, ndim])),
+                  "end_dim": end - draw(st.sampled_from([0, ndim]))}
+
+
+def _flatten_ref(x, start_dim, end_dim):
+    shape = x.shape or (1,)
+    start, end = start_dim % len(shape), end_dim % len(shape)
+    return x.reshape(shape[:start] + (-1,) + shape[end + 1:])
+
+
+@st.composite
 def indexings(draw):
     x = draw(ast.arrays(ast.shapes(min_dims=1)))
     n = x.shape[0]
@@ -273,8 +290,7 @@ SPECS = [
          joins(stacking=True)),
     Spec("split", F.split, lambda x, sections, axis: tuple(np.split(x, sections, axis)),
          splits()),
-    Spec("flatten", F.flatten, lambda x: x.reshape(x.shape[:1] + (-1,)) if x.ndim > 1 else x,
-         unary(min_dims=1)),
+    Spec("flatten", F.flatten, _flatten_ref, flattens()),
     Spec("getitem", F.getitem, lambda x, index: x[index], indexings()),
     Spec("pad", F.pad, lambda x, pad_width: np.pad(x, pad_width), pads()),
     Spec("sum", F.sum, np.sum, with_axis()),
@@ -436,6 +452,12 @@ def test_non_contiguous_inputs(spec):
                 np.testing.assert_allclose(g, s, rtol=1e-12, atol=1e-12)
 
     check()
+
+
+# Every property above, for the other op-spec tables (test_ops_layers.py, test_ops_numpy.py).
+PROPERTIES = [test_value_matches_reference, test_gradcheck, test_gradgradcheck,
+              test_fast_and_recorded_backward_agree, test_inputs_not_mutated, test_float32_kept,
+              test_non_contiguous_inputs]
 
 
 # ----------------------------------------------------------------------------- edge cases

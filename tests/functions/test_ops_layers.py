@@ -83,9 +83,7 @@ LAYER_SPECS = [
          embedding_args()),
 ]
 IDS = [s.name for s in LAYER_SPECS]
-PROPERTIES = [ops.test_value_matches_reference, ops.test_gradcheck, ops.test_gradgradcheck,
-              ops.test_fast_and_recorded_backward_agree, ops.test_inputs_not_mutated,
-              ops.test_float32_kept, ops.test_non_contiguous_inputs]
+PROPERTIES = ops.PROPERTIES
 
 
 @pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.__name__.removeprefix("test_"))
