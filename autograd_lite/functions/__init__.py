@@ -25,7 +25,14 @@ from autograd_lite.functions.arithmetic import (
     pow,
     sub,
 )
-from autograd_lite.functions.conv import Col2im, Im2col, col2im, conv2d, im2col
+from autograd_lite.functions.conv import (
+    Col2im,
+    Im2col,
+    col2im,
+    conv2d,
+    conv_transpose2d,
+    im2col,
+)
 from autograd_lite.functions.dropout import dropout
 from autograd_lite.functions.elementwise import (
     Abs,

@@ -1,4 +1,5 @@
-"""The layer primitives (conv2d, pooling, batch_norm, dropout, embedding) as rows of the
+"""The layer primitives (conv2d, conv_transpose2d, pooling, batch_norm, dropout, embedding,
+interpolate) as rows of the
 op-spec suite: each gets every generated property of ``test_ops`` (value against a plain
 NumPy reference, gradcheck, gradgradcheck, both backward modes, purity, float32 kept,
 non-contiguous inputs)."""
@@ -9,7 +10,12 @@ from hypothesis import strategies as st
 
 import autograd_lite.functions as F
 import tests.functions.test_ops as ops
-from tests.functions.test_conv import conv_cases, conv_reference
+from tests.functions.test_conv import (
+    conv_cases,
+    conv_reference,
+    conv_transpose_cases,
+    conv_transpose_reference,
+)
 from tests.functions.test_normalization import bn_cases, bn_reference
 from tests.functions.test_pooling import pool_cases, pool_reference
 
@@ -19,6 +25,16 @@ Spec = ops.Spec
 def _conv_args(case):
     x, W, b, stride, padding = case
     return ((x, W) if b is None else (x, W, b)), {"stride": stride, "padding": padding}
+
+
+def _conv_transpose_args(case):
+    x, W, b, stride, padding, output_padding = case
+    return ((x, W) if b is None else (x, W, b)), {
+        "stride": stride, "padding": padding, "output_padding": output_padding}
+
+
+def _conv_transpose_ref(x, W, b=None, stride=1, padding=0, output_padding=0):
+    return conv_transpose_reference(x, W, b, stride, padding, output_padding)
 
 
 def _pool_args(case):
@@ -37,8 +53,10 @@ def bn_args(draw):
 
 
 def _bn(x, gamma, beta, running, training):
-    rm, rv = running  # copies: the running statistics are updated in place
-    return F.batch_norm(x, gamma, beta, rm.copy(), rv.copy(), training)
+    # copies (the running statistics are updated in place), in the input's dtype (as a float32
+    # model's buffers are float32)
+    rm, rv = (r.astype(x.dtype) for r in running)
+    return F.batch_norm(x, gamma, beta, rm, rv, training)
 
 
 def _bn_ref(x, gamma, beta, running, training):
@@ -70,6 +88,8 @@ def embedding_args(draw):
 
 LAYER_SPECS = [
     Spec("conv2d", F.conv2d, _conv_ref, conv_cases().map(_conv_args)),
+    Spec("conv_transpose2d", F.conv_transpose2d, _conv_transpose_ref,
+         conv_transpose_cases().map(_conv_transpose_args)),
     Spec("max_pool2d", F.max_pool2d, lambda x, **kw: pool_reference(
         x, kw["kernel_size"], kw["stride"], kw["padding"], np.max, -np.inf),
          pool_cases().map(_pool_args)),
