@@ -25,5 +25,6 @@ from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, RemovableHandle
 from .parameter import Parameter
 from .recurrent import GRU, LSTM, RNN
+from .shape import Unflatten, Upsample
 
 __all__ = [name for name in dir() if not name.startswith("_")]

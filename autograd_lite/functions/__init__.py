@@ -70,6 +70,7 @@ from autograd_lite.functions.elementwise import (
     where,
 )
 from autograd_lite.functions.embedding import embedding
+from autograd_lite.functions.interpolate import interpolate
 from autograd_lite.functions.linalg import Linear, MatMul, linear, matmul
 from autograd_lite.functions.loss import (
     CrossEntropy,

@@ -6,6 +6,7 @@ non-contiguous inputs)."""
 
 import numpy as np
 import pytest
+from hypothesis import assume
 from hypothesis import strategies as st
 
 import autograd_lite.functions as F
@@ -44,6 +45,43 @@ def _pool_args(case):
 
 def _conv_ref(x, W, b=None, stride=1, padding=0):
     return conv_reference(x, W, b, stride, padding)
+
+
+@st.composite
+def interpolate_args(draw):
+    """1 to 3 spatial axes; a size, or a scale factor (one, or one per axis)."""
+    spatial = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple))
+    x = draw(ops.ast.arrays((draw(st.integers(1, 2)), draw(st.integers(1, 2))) + spatial))
+    mode = draw(st.sampled_from(["nearest", "nearest-exact"]))
+    if draw(st.booleans()):
+        size = draw(st.integers(1, 7) | st.tuples(*[st.integers(1, 7) for _ in spatial]))
+        return (x,), {"size": size, "mode": mode}
+    factors = st.sampled_from([0.5, 1.0, 1.5, 2.0, 2.5, 3.0])
+    scale = draw(factors | st.tuples(*[factors for _ in spatial]))
+    scales = scale if isinstance(scale, tuple) else (scale,) * len(spatial)
+    assume(all(int(n * f) >= 1 for n, f in zip(spatial, scales)))
+    return (x,), {"scale_factor": scale, "mode": mode}
+
+
+def _interpolate_ref(x, size=None, scale_factor=None, mode="nearest"):
+    """Each output pixel copies input pixel min(floor((i [+ 0.5]) * s), n - 1), in float32,
+    with s = 1 / scale_factor or in / out (PyTorch's documented nearest rule)."""
+    spatial = x.shape[2:]
+
+    def per_axis(v):
+        return v if isinstance(v, tuple) else (v,) * len(spatial)
+
+    if size is not None:
+        outs = per_axis(size)
+        steps = [np.float32(n) / np.float32(o) for n, o in zip(spatial, outs)]
+    else:
+        outs = [int(n * f) for n, f in zip(spatial, per_axis(scale_factor))]
+        steps = [np.float32(1 / f) for f in per_axis(scale_factor)]
+    shift = np.float32(0.5 if mode == "nearest-exact" else 0.0)
+    for axis, (n, o, step) in enumerate(zip(spatial, outs, steps), start=2):
+        src = [min(int(np.floor((np.float32(i) + shift) * step)), n - 1) for i in range(o)]
+        x = np.take(x, src, axis=axis)
+    return x
 
 
 @st.composite
@@ -101,6 +139,7 @@ LAYER_SPECS = [
          _dropout_ref, dropout_args()),
     Spec("embedding", lambda W, ids: F.embedding(ids, W), lambda W, ids: W[ids],
          embedding_args()),
+    Spec("interpolate", F.interpolate, _interpolate_ref, interpolate_args()),
 ]
 IDS = [s.name for s in LAYER_SPECS]
 PROPERTIES = [ops.test_value_matches_reference, ops.test_gradcheck, ops.test_gradgradcheck,

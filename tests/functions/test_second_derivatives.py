@@ -113,6 +113,8 @@ SMOOTH = {
     "col2im": (lambda c: F.col2im(c, (1, 2, 3, 3), 2, 1, 1) ** 2, one(normal(1, 8, 16))),
     "col2im:batch_last": (lambda c: F.col2im(c, (2, 2, 3, 3), 2, 2, 1, batch_last=True) ** 2,
                           one(normal(8, 8))),
+    "interpolate": (lambda x: F.interpolate(x, size=(3, 5)) ** 3, one(normal(1, 2, 2, 3))),
+    "interpolate:repeat": (lambda x: F.interpolate(x, scale_factor=2) ** 3, one(normal(1, 2, 3))),
     "avg_pool2d": (lambda x: F.avg_pool2d(x, 3, 2, 1) ** 2, one(normal(1, 2, 5, 4))),
     "batch_norm": (lambda x, g, b: F.batch_norm(x, g, b, None, None),
                    both(normal(4, 3), normal(3), normal(3))),

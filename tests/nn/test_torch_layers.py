@@ -94,3 +94,29 @@ def test_recurrent_state_dicts_map_one_to_one(cls):
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((2, 5, 3)).astype(np.float32)
     close(ours(x)[0].data, theirs(torch.from_numpy(x))[0])
+
+
+@pytest.mark.parametrize("shape, kwargs", [
+    ((2, 3, 7, 7), {"scale_factor": 2}),
+    ((2, 3, 14, 20), {"size": (20, 28)}),  # awkward ratios: PyTorch's float32 rounding
+    ((2, 3, 14, 20), {"size": (28, 40), "mode": "nearest-exact"}),
+    ((1, 2, 5, 6), {"scale_factor": (1.5, 0.7)}),
+    ((1, 2, 9), {"size": 4}),
+    ((1, 1, 2, 3, 4), {"scale_factor": (2, 1, 0.5), "mode": "nearest-exact"}),
+])
+def test_upsample(shape, kwargs):
+    x_np = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    x, xt = Variable(x_np), torch.tensor(x_np, requires_grad=True)
+    y, yt = nn.Upsample(**kwargs)(x), torch.nn.Upsample(**kwargs)(xt)
+    np.testing.assert_array_equal(y.data, yt.detach().numpy())
+    g = np.random.default_rng(1).standard_normal(y.shape).astype(np.float32)
+    y.backward(g)
+    yt.backward(torch.from_numpy(g))
+    close(x.grad.data, xt.grad)
+
+
+def test_unflatten():
+    x = np.arange(2 * 24, dtype=np.float32).reshape(2, 24)
+    for dim, size in [(1, (2, 3, 4)), (-1, (4, -1)), (0, (1, 2))]:
+        np.testing.assert_array_equal(nn.Unflatten(dim, size)(x).data,
+                                      torch.nn.Unflatten(dim, size)(torch.from_numpy(x)).numpy())
