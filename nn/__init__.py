@@ -21,6 +21,7 @@ from .layers import (
     Linear,
     MaxPool2d,
 )
+from .lazy import LazyConv2d, LazyLinear, UninitializedParameter
 from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, RemovableHandle
 from .parameter import Parameter

@@ -120,3 +120,21 @@ def test_unflatten():
     for dim, size in [(1, (2, 3, 4)), (-1, (4, -1)), (0, (1, 2))]:
         np.testing.assert_array_equal(nn.Unflatten(dim, size)(x).data,
                                       torch.nn.Unflatten(dim, size)(torch.from_numpy(x)).numpy())
+
+
+def test_lazy_layers():
+    x_np = np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32)
+    ours = nn.Sequential(nn.LazyConv2d(4, 3, stride=2, padding=1), nn.ReLU(), nn.Flatten(),
+                         nn.LazyLinear(5))
+    theirs = torch.nn.Sequential(torch.nn.LazyConv2d(4, 3, stride=2, padding=1),
+                                 torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.LazyLinear(5))
+    x, xt = Variable(x_np), torch.tensor(x_np, requires_grad=True)
+    ours(x), theirs(xt)  # both infer their sizes from the first batch
+    to_torch(theirs, ours)  # same keys and shapes on both sides
+    y, yt = ours(x), theirs(xt)
+    close(y.data, yt)
+    y.sum().backward()
+    yt.sum().backward()
+    close(x.grad.data, xt.grad)
+    for name, p in ours.named_parameters():
+        close(p.grad.data, dict(theirs.named_parameters())[name].grad)
