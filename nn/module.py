@@ -45,14 +45,14 @@ def _refuse_plain_container(owner: str, name: str, value: list | tuple | dict) -
             kinds.add("Parameter")
     if not kinds:
         return
-    holder = type(value).__name__
+    keyed = isinstance(value, dict)
     if kinds == {"Parameter"}:
-        fix = "nn.ParameterList([...])" if holder != "dict" else (
-            "nn.ParameterList([...]), or register each with self.register_parameter(key, p)")
+        fix = "nn.ParameterList([...])" + (
+            ", or register each with self.register_parameter(key, p)" if keyed else "")
     else:
-        fix = "nn.ModuleDict({...})" if holder == "dict" else "nn.ModuleList([...])"
+        fix = "nn.ModuleDict({...})" if keyed else "nn.ModuleList([...])"
     raise TypeError(
-        f"{owner}: attribute {name!r} is a plain {holder} holding "
+        f"{owner}: attribute {name!r} is a plain {type(value).__name__} holding "
         f"{' and '.join(sorted(k + 's' for k in kinds))}, which registers nothing: "
         f"parameters(), state_dict() and the optimizer would never see them. Use {fix}"
     )

@@ -82,6 +82,8 @@ def test_before_the_first_batch_reading_saving_and_loading_explain_themselves(tm
     trained = model()
     trained(np.ones((1, 2, 5, 5), np.float32))
     trained.save(tmp_path / "trained.npz")
+    with pytest.raises(ValueError, match=explain):
+        net.load(tmp_path / "trained.npz")  # unlike PyTorch, loading does not fill them in
     net(np.zeros((1, 2, 5, 5), np.float32))  # after one batch, loading works
     net.load(tmp_path / "trained.npz")
     np.testing.assert_array_equal(net[3].weight.data, trained[3].weight.data)
