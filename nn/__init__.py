@@ -15,14 +15,17 @@ from .layers import (
     BatchNorm1d,
     BatchNorm2d,
     Conv2d,
+    ConvTranspose2d,
     Dropout,
     Embedding,
     Linear,
     MaxPool2d,
 )
+from .lazy import LazyConv2d, LazyLinear, UninitializedParameter
 from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, RemovableHandle
 from .parameter import Parameter
-from .recurrent import LSTM, RNN
+from .recurrent import GRU, LSTM, RNN
+from .shape import Unflatten, Upsample
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,4 +1,5 @@
-"""Layers with parameters or state: Linear, Conv2d, BatchNorm, Embedding, Dropout, pooling.
+"""Layers with parameters or state: Linear, Conv2d, ConvTranspose2d, BatchNorm, Embedding,
+Dropout, pooling.
 
 Each ``forward`` is one call into ``autograd_lite.functions``. Parameters are float32 and
 initialised as PyTorch does; pass ``rng=`` (a ``numpy.random.Generator``) to a constructor for
@@ -83,6 +84,52 @@ class Conv2d(Module):
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}")
+
+
+class ConvTranspose2d(Module):
+    """2-D transposed convolution (the gradient of a convolution), which upsamples
+    (N, in_channels, H, W) images to (N, out_channels, OH, OW), with
+    ``OH = (H - 1) * stride - 2 * padding + kh + output_padding``.
+
+    weight (in_channels, out_channels, kh, kw), as in PyTorch, bias (out_channels,); both drawn
+    as PyTorch does, with ``fan_in = out_channels * kh * kw`` (the fan of that layout).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd_lite import nn
+    >>> up = nn.ConvTranspose2d(16, 8, kernel_size=4, stride=2, padding=1)
+    >>> up(np.zeros((2, 16, 7, 7), np.float32)).shape
+    (2, 8, 14, 14)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, bias: bool = True,
+                 rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        name = "ConvTranspose2d"
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = pair(kernel_size, "kernel_size", name)
+        self.stride = pair(stride, "stride", name)
+        self.padding = pair(padding, "padding", name)
+        self.output_padding = pair(output_padding, "output_padding", name)
+        shape = (in_channels, out_channels) + self.kernel_size
+        self.weight = Parameter(init.kaiming_uniform_(np.empty(shape, np.float32),
+                                                      a=math.sqrt(5), rng=rng))
+        if bias:
+            fan_in, _ = init.fan_in_and_fan_out(shape)
+            self.bias = _uniform_bias((out_channels,), fan_in, rng)
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Any) -> Variable:
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding)
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}, "
+                f"output_padding={self.output_padding}, bias={self.bias is not None}")
 
 
 class _Pool2d(Module):

@@ -29,6 +29,35 @@ class RemovableHandle:
         self._hooks.pop(self._key, None)
 
 
+def _refuse_plain_container(owner: str, name: str, value: list | tuple | dict) -> None:
+    """Raise TypeError if `value` holds Modules or Parameters, at any depth: a plain list,
+    tuple or dict registers nothing, so parameters() and every optimizer would miss them."""
+    stack, kinds, seen = [value], set(), set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple, dict)):
+            if id(item) not in seen:  # a list that holds itself is walked once
+                seen.add(id(item))
+                stack.extend(item.values() if isinstance(item, dict) else item)
+        elif isinstance(item, Module):
+            kinds.add("Module")
+        elif isinstance(item, Parameter):
+            kinds.add("Parameter")
+    if not kinds:
+        return
+    keyed = isinstance(value, dict)
+    if kinds == {"Parameter"}:
+        fix = "nn.ParameterList([...])" + (
+            ", or register each with self.register_parameter(key, p)" if keyed else "")
+    else:
+        fix = "nn.ModuleDict({...})" if keyed else "nn.ModuleList([...])"
+    raise TypeError(
+        f"{owner}: attribute {name!r} is a plain {type(value).__name__} holding "
+        f"{' and '.join(sorted(k + 's' for k in kinds))}, which registers nothing: "
+        f"parameters(), state_dict() and the optimizer would never see them. Use {fix}"
+    )
+
+
 class Module:
     """Base class of layers and models: subclass it, call ``super().__init__()`` first, assign
     parameters and sub-modules as attributes, and write ``forward``.
@@ -94,6 +123,8 @@ class Module:
                                 "None expected)")
             modules[name] = None
         else:
+            if isinstance(value, (list, tuple, dict)):
+                _refuse_plain_container(type(self).__name__, name, value)
             self._forget(name)
             object.__setattr__(self, name, value)
 
@@ -127,9 +158,27 @@ class Module:
         buffers[name] = array
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
-        """Register `param` (or None: a parameter slot left empty, e.g. no bias)."""
+        """Register `param` (or None: a parameter slot left empty, e.g. no bias).
+
+        Raises TypeError unless `param` is a `Parameter` or None, and KeyError (as PyTorch)
+        for a name that is empty, contains ".", or is already an attribute other than a
+        parameter (``self.weight`` may be registered again, ``self.forward`` may not).
+        """
+        where = f"{type(self).__name__}.register_parameter"
+        if not isinstance(name, str):
+            raise TypeError(f"{where}: the name must be a str, got {type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f"{where}: parameter name {name!r} must be non-empty and contain "
+                           "no '.' (dots separate the names of sub-modules)")
+        if not (param is None or isinstance(param, Parameter)):
+            hint = "nn.Parameter(v.data)" if hasattr(param, "data") else "nn.Parameter(array)"
+            raise TypeError(f"{where}: {name!r} must be a Parameter or None, got "
+                            f"{type(param).__name__} (wrap it: {hint})")
+        params, _, _ = self._registry()
+        if name not in params and hasattr(self, name):
+            raise KeyError(f"{where}: {type(self).__name__} already has an attribute {name!r}")
         self._forget(name)
-        self._parameters[name] = param
+        params[name] = param
 
     # -- the tree
     def children(self) -> Iterator[Module]:

@@ -24,7 +24,14 @@ from autograd_lite.functions.arithmetic import (
     pow,
     sub,
 )
-from autograd_lite.functions.conv import Col2im, Im2col, col2im, conv2d, im2col
+from autograd_lite.functions.conv import (
+    Col2im,
+    Im2col,
+    col2im,
+    conv2d,
+    conv_transpose2d,
+    im2col,
+)
 from autograd_lite.functions.dropout import dropout
 from autograd_lite.functions.elementwise import (
     Abs,
@@ -62,6 +69,7 @@ from autograd_lite.functions.elementwise import (
     where,
 )
 from autograd_lite.functions.embedding import embedding
+from autograd_lite.functions.interpolate import interpolate
 from autograd_lite.functions.linalg import Linear, MatMul, linear, matmul
 from autograd_lite.functions.loss import (
     CrossEntropy,

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.core import Function, Variable, as_variable
+from autograd_lite.functions.dtype_check import check_same_dtype
 from autograd_lite.functions.manipulation import diagonal
 from autograd_lite.functions.shape import reshape, transpose
 
@@ -98,7 +99,10 @@ def linear(x: Any, W: Any, b: Any = None) -> Variable:
     Returns
     -------
     Variable of shape (..., out_features)
+
+    Raises TypeError when `x` does not have the dtype of `W` and `b` (see `dtype_check`).
     """
+    check_same_dtype("linear", x, weight=W, bias=b)
     return Linear()(x, W) if b is None else Linear()(x, W, b)
 
 

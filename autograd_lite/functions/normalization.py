@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.core import Variable, as_variable
+from autograd_lite.functions.dtype_check import check_same_dtype
 from autograd_lite.functions.elementwise import sqrt
 from autograd_lite.functions.reduction import mean
 
@@ -35,6 +36,9 @@ def batch_norm(x: Any, gamma: Any, beta: Any, running_mean: np.ndarray | None,
     Returns
     -------
     Variable shaped like `x`: ``(x - mean) / sqrt(var + eps) * gamma + beta``.
+
+    Raises TypeError when `gamma`, `beta` or the running statistics do not have the dtype of
+    `x` (see `dtype_check`).
     """
     x = as_variable(x)
     if x.ndim < 2:
@@ -46,6 +50,8 @@ def batch_norm(x: Any, gamma: Any, beta: Any, running_mean: np.ndarray | None,
         if value is not None and np.shape(value) != (c,):
             raise ValueError(f"batch_norm: {name} of shape {np.shape(value)} does not fit input "
                              f"of shape {x.shape}; expected ({c},)")
+    check_same_dtype("batch_norm", x, gamma=gamma, beta=beta, running_mean=running_mean,
+                     running_var=running_var)
     axes = (0,) + tuple(range(2, x.ndim))
     per_channel = (1, c) + (1,) * (x.ndim - 2)
     if training:

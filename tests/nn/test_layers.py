@@ -88,8 +88,8 @@ def test_activations():
 
 
 def rnn_reference(rnn, x, h):
-    W_ih, W_hh = rnn.weight_ih.data.astype(float), rnn.weight_hh.data.astype(float)
-    b = rnn.bias_ih.data.astype(float) + rnn.bias_hh.data.astype(float)
+    W_ih, W_hh = rnn.weight_ih_l0.data.astype(float), rnn.weight_hh_l0.data.astype(float)
+    b = rnn.bias_ih_l0.data.astype(float) + rnn.bias_hh_l0.data.astype(float)
     outs = []
     for t in range(x.shape[1]):
         h = np.tanh(x[:, t] @ W_ih.T + h @ W_hh.T + b)
@@ -98,8 +98,8 @@ def rnn_reference(rnn, x, h):
 
 
 def lstm_reference(lstm, x, h, c):
-    W_ih, W_hh = lstm.weight_ih.data.astype(float), lstm.weight_hh.data.astype(float)
-    b = lstm.bias_ih.data.astype(float) + lstm.bias_hh.data.astype(float)
+    W_ih, W_hh = lstm.weight_ih_l0.data.astype(float), lstm.weight_hh_l0.data.astype(float)
+    b = lstm.bias_ih_l0.data.astype(float) + lstm.bias_hh_l0.data.astype(float)
     outs = []
     for t in range(x.shape[1]):
         i, f, g, o = np.split(x[:, t] @ W_ih.T + h @ W_hh.T + b, 4, axis=1)
@@ -107,6 +107,20 @@ def lstm_reference(lstm, x, h, c):
         h = sigmoid(o) * np.tanh(c)
         outs.append(h)
     return np.stack(outs, axis=1), h, c
+
+
+def gru_reference(gru, x, h):
+    W_ih, W_hh = gru.weight_ih_l0.data.astype(float), gru.weight_hh_l0.data.astype(float)
+    b_ih, b_hh = gru.bias_ih_l0.data.astype(float), gru.bias_hh_l0.data.astype(float)
+    outs = []
+    for t in range(x.shape[1]):
+        xr, xz, xn = np.split(x[:, t] @ W_ih.T + b_ih, 3, axis=1)
+        hr, hz, hn = np.split(h @ W_hh.T + b_hh, 3, axis=1)
+        r, z = sigmoid(xr + hr), sigmoid(xz + hz)
+        n = np.tanh(xn + r * hn)
+        h = (1 - z) * n + z * h
+        outs.append(h)
+    return np.stack(outs, axis=1), h
 
 
 def test_rnn_matches_numpy_and_time_major_layout():
@@ -128,7 +142,7 @@ def test_rnn_matches_numpy_and_time_major_layout():
 def test_lstm_matches_numpy_with_initial_state():
     rng = np.random.default_rng(0)
     lstm = nn.LSTM(3, 4, rng=rng)
-    assert lstm.weight_ih.shape == (16, 3) and lstm.weight_hh.shape == (16, 4)
+    assert lstm.weight_ih_l0.shape == (16, 3) and lstm.weight_hh_l0.shape == (16, 4)
     x = rng.standard_normal((2, 5, 3)).astype(np.float32)
     h0, c0 = rng.standard_normal((2, 2, 4)).astype(np.float32)
     out, (h, c) = lstm(x, (h0, c0))
@@ -138,6 +152,29 @@ def test_lstm_matches_numpy_with_initial_state():
     assert out.dtype == np.float32
     with pytest.raises(ValueError, match=r"input_size=3, got \(2, 5, 2\)"):
         lstm(x[:, :, :2])
+
+
+def test_gru_matches_numpy_with_and_without_initial_state():
+    rng = np.random.default_rng(0)
+    gru = nn.GRU(3, 4, rng=rng)
+    assert [name for name, _ in gru.named_parameters()] == [
+        "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
+    assert gru.weight_ih_l0.shape == (12, 3) and gru.weight_hh_l0.shape == (12, 4)
+    assert np.abs(gru.weight_hh_l0.data).max() <= 1 / math.sqrt(4)
+    x = rng.standard_normal((2, 5, 3)).astype(np.float32)
+    h0 = rng.standard_normal((2, 4)).astype(np.float32)
+    for start in (None, h0):
+        out, h = gru(x, start)
+        ref_out, ref_h = gru_reference(gru, x, np.zeros((2, 4)) if start is None else h0)
+        np.testing.assert_allclose(out.data, ref_out, atol=1e-5)
+        np.testing.assert_allclose(h.data, ref_h, atol=1e-5)
+        assert out.dtype == h.dtype == np.float32 and out.shape == (2, 5, 4)
+    gru.batch_first = False
+    out_tm, _ = gru(x.transpose(1, 0, 2), h0)
+    np.testing.assert_allclose(out_tm.data.transpose(1, 0, 2), out.data, atol=1e-6)
+    with pytest.raises(ValueError, match=r"initial state h0 of shape \(1, 2, 4\), expected "
+                                         r"\(2, 4\).*no leading num_layers axis"):
+        gru(x.transpose(1, 0, 2), h0[None])
 
 
 def test_truncated_bptt_by_detaching_the_state():
@@ -200,7 +237,7 @@ def test_clip_grad_norm_scales_copies():
     assert nn.utils.clip_grad_norm_([nn.Parameter(np.zeros(1))], 1.0) == 0.0
 
 
-@pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM])
+@pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM, nn.GRU])
 def test_recurrent_gradients_match_central_differences(cls):
     layer = cls(2, 3, rng=np.random.default_rng(0))
     for p in layer.parameters():
@@ -211,7 +248,7 @@ def test_recurrent_gradients_match_central_differences(cls):
     weights = rng.standard_normal((2, 3, 3))
 
     def run(x, h0, c0):
-        out, _ = layer(x, h0 if cls is nn.RNN else (h0, c0))
+        out, _ = layer(x, (h0, c0) if cls is nn.LSTM else h0)
         return out
 
     assert gradcheck(run, x, h0, c0)  # through every step, the state and the gate split
@@ -226,5 +263,7 @@ def test_recurrent_gradients_match_central_differences(cls):
                 p.data = saved
         np.testing.assert_allclose(p.grad.data, numerical_grad(loss, p.data)[0], rtol=1e-5,
                                    atol=1e-7, err_msg=name)
-    out, _ = layer(x[:, :1], h0 if cls is nn.RNN else (h0, c0))  # a single time step
+    out, _ = layer(x[:, :1], (h0, c0) if cls is nn.LSTM else h0)  # a single time step
     assert out.shape == (2, 1, 3)
+    out, state = layer(x)  # a float64 model: the zero initial state is float64 too
+    assert out.dtype == np.float64
