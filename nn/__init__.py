@@ -25,4 +25,11 @@ from .module import Module, RemovableHandle
 from .parameter import Parameter
 from .recurrent import LSTM, RNN
 
+# isort: split
+# -- transformer building blocks
+from .activation import GELU, Identity, LogSoftmax, Softmax
+from .attention import MultiheadAttention
+from .container import ModuleDict, ModuleList, ParameterList
+from .normalization import LayerNorm
+
 __all__ = [name for name in dir() if not name.startswith("_")]

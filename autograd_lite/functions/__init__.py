@@ -121,4 +121,15 @@ from autograd_lite.functions.shape import (
 )
 from autograd_lite.functions.softmax import LogSoftmax, Softmax, log_softmax, softmax
 
+# isort: split
+# -- transformer building blocks: layer norm, attention, the normal CDF behind GELU
+from autograd_lite.functions.attention import (
+    MaskedSoftmax,
+    attention_weights,
+    masked_softmax,
+    scaled_dot_product_attention,
+)
+from autograd_lite.functions.gelu import GeluTanh, Ndtr, ndtr
+from autograd_lite.functions.layer_norm import LayerNormalize, layer_norm
+
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,145 @@
+"""The standard normal CDF `ndtr` in plain NumPy, and GELU built on it, fast enough for a
+transformer's MLP.
+
+NumPy has no ``erf``: without SciPy, ``F.erf`` falls back on ``math.erf`` per element (about
+100 ms for a GPT's (768, 512) activations). Here ``erfc(z)`` for ``z >= 0`` is written as
+``t * exp(-z**2 + P(t))`` with ``t = 2 / (2 + z)``, a form in which the smooth remainder ``P``
+needs a polynomial of low degree (Numerical Recipes' choice of variable). ``P`` is fitted once,
+at import, by Chebyshev interpolation of ``math.erfc`` on ``0 <= z <= 26`` (beyond, ``erfc``
+underflows in float64), then truncated to the dtype's precision: degree 22 for float64 (relative
+error about 1e-14 below z = 6, 2e-13 beyond), 11 for float32, evaluated in float32 (about 1e-7,
+1e-6 where the result is below 1e-20).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.polynomial import chebyshev
+
+from autograd_lite.core import Function, Variable, as_variable
+
+_Z_MAX = 26.0
+_T_MIN = 2 / (2 + _Z_MAX)
+
+
+def _fit() -> np.ndarray:
+    """Chebyshev coefficients of ``P(s) = log(erfc(z) / t) + z**2``, ``s`` in [-1, 1]
+    mapping ``t`` in [_T_MIN, 1]."""
+    def remainder(s: np.ndarray) -> np.ndarray:
+        t = _T_MIN + (s + 1) / 2 * (1 - _T_MIN)
+        z = 2 / t - 2
+        return np.array([math.log(math.erfc(zi) / ti) + zi * zi for zi, ti in zip(z, t)])
+    return chebyshev.chebinterpolate(remainder, 40)
+
+
+def _power_series(coefficients: np.ndarray, tol: float, dtype: type) -> np.ndarray:
+    """The Chebyshev series cut after its last coefficient above `tol`, as powers of s."""
+    degree = max(i for i, c in enumerate(coefficients) if abs(c) > tol)
+    return chebyshev.cheb2poly(coefficients[:degree + 1]).astype(dtype)
+
+
+_CHEB = _fit()
+_POWERS = {np.dtype(np.float64): _power_series(_CHEB, 1e-14, np.float64),
+           np.dtype(np.float32): _power_series(_CHEB, 2e-8, np.float32)}
+del _CHEB
+
+
+def erfc_nonnegative(z: np.ndarray) -> np.ndarray:
+    """``erfc(z)`` for float32 or float64 ``z >= 0`` (ndarrays only; a new array).
+
+    Written in place into three arrays: a fresh large array costs page faults that can take
+    longer than the arithmetic itself.
+    """
+    shape, z = np.shape(z), np.ravel(z)  # 1-D, so in-place steps work on 0-d input too
+    a = _POWERS[z.dtype]
+    dt = z.dtype.type
+    t = z + 2
+    np.divide(2, t, out=t)
+    s = t * dt(2 / (1 - _T_MIN))
+    s += dt(-2 * _T_MIN / (1 - _T_MIN) - 1)  # beyond _Z_MAX, s < -1: P stays small there
+    p = s * a[-1]
+    for coefficient in a[-2:0:-1]:  # Horner
+        p += coefficient
+        p *= s
+    p += a[0]
+    p -= np.multiply(z, z, out=s)
+    np.exp(p, out=p)
+    p *= t
+    return p.reshape(shape)
+
+
+class Ndtr(Function):
+    """The standard normal CDF ``Phi(x) = (1 + erf(x / sqrt 2)) / 2``; ``Phi' = exp(-x**2/2) /
+    sqrt(2 pi)``. Exact in the tails: ``Phi(-x)`` comes from ``erfc``, not ``1 - erf``."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        work = x if x.dtype in _POWERS else np.asarray(x, dtype=np.float64)
+        half = np.abs(work)
+        half *= work.dtype.type(1 / math.sqrt(2))
+        half = erfc_nonnegative(half)
+        half *= 0.5
+        # half where x < 0 (exact in the tail), 1 - half elsewhere; arithmetic on a 0/1 mask,
+        # since np.where on a random mask is some 50 times slower than a product
+        cdf = half * -2
+        cdf += 1
+        cdf *= work >= 0
+        cdf += half
+        return cdf if x.dtype.kind != "f" else cdf.astype(x.dtype, copy=False)
+
+    def vjp(self, gy, y, x):
+        return gy * np.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
+
+
+_TANH_C = math.sqrt(2 / math.pi)
+_TANH_A = 0.044715
+
+
+class GeluTanh(Function):
+    """``x / 2 * (1 + tanh(c * (x + a x**3)))``, ``c = sqrt(2 / pi)``, ``a = 0.044715``,
+    with its derivative in closed form."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        t = np.tanh(x * (_TANH_C + _TANH_C * _TANH_A * (x * x)))
+        t += 1
+        t *= x
+        t *= 0.5
+        return t
+
+    def vjp(self, gy, y, x):
+        x2 = x * x
+        t = np.tanh(x * (_TANH_C + _TANH_C * _TANH_A * x2))
+        slope = (_TANH_C + 3 * _TANH_C * _TANH_A * x2) * (1 - t * t)
+        return gy * (0.5 + 0.5 * t + 0.5 * x * slope)
+
+
+def ndtr(x: Any) -> Variable:
+    """The standard normal cumulative distribution ``P(N(0, 1) <= x)``, elementwise."""
+    return Ndtr()(x)
+
+
+def gelu(x: Any, approximate: str = "none") -> Variable:
+    """Gaussian error linear unit ``x * Phi(x)`` (``Phi``: the standard normal CDF).
+
+    Parameters
+    ----------
+    x : array of any shape
+    approximate : "none" or "tanh"
+        "tanh": ``x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x**3)))``, as PyTorch.
+
+    Returns
+    -------
+    Variable shaped like `x`.
+    """
+    if approximate == "tanh":
+        return GeluTanh()(x)
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    x = as_variable(x)
+    return x * ndtr(x)

@@ -1,0 +1,100 @@
+"""Layer normalisation: every sample normalised over its last axes, then scaled and shifted.
+
+The normalisation is one primitive with a closed-form gradient (a transformer calls it twice per
+block, and composing it from means and products would cost twice the passes over the data); the
+elementwise scale and shift are ordinary products and sums.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lite.core import Function, Variable, as_variable
+
+
+def _rstd(x: Any, axes: tuple[int, ...], eps: float) -> Any:
+    """``1 / sqrt(var + eps)`` over `axes` (kept), for ndarrays and Variables alike."""
+    centered = x - x.mean(axis=axes, keepdims=True)
+    return ((centered * centered).mean(axis=axes, keepdims=True) + eps) ** -0.5
+
+
+class LayerNormalize(Function):
+    """``(x - mean) / sqrt(var + eps)`` over `axes` (the biased variance, as PyTorch).
+
+    The gradient is written with the output ``y``:
+    ``gx = rstd * (gy - mean(gy) - y * mean(gy * y))``. Forward keeps ``rstd`` (as PyTorch
+    keeps it) for the fast backward; a recorded backward recomputes it from ``x``, so that it
+    is differentiable too and every higher derivative is exact.
+    """
+
+    __slots__ = ("axes", "eps", "_rstd")
+
+    def __init__(self, axes: tuple[int, ...], eps: float) -> None:
+        self.axes, self.eps = axes, eps
+
+    def forward(self, x):
+        if x.size == 0:
+            self._rstd = np.zeros((), x.dtype)
+            return np.zeros_like(x)
+        centered = x - x.mean(axis=self.axes, keepdims=True)
+        var = np.square(centered).mean(axis=self.axes, keepdims=True)
+        self._rstd = 1 / np.sqrt(var + self.eps)
+        centered *= self._rstd
+        return centered
+
+    def vjp(self, gy, y, x):
+        rstd = _rstd(x, self.axes, self.eps) if isinstance(x, Variable) else self._rstd
+        mean_gy = gy.mean(axis=self.axes, keepdims=True)
+        mean_gy_y = (gy * y).mean(axis=self.axes, keepdims=True)
+        return (gy - mean_gy - y * mean_gy_y) * rstd
+
+
+def _shape_tuple(normalized_shape: Any) -> tuple[int, ...]:
+    if isinstance(normalized_shape, (int, np.integer)):
+        return (int(normalized_shape),)
+    return tuple(int(n) for n in normalized_shape)
+
+
+def layer_norm(x: Any, normalized_shape: Any, weight: Any = None, bias: Any = None,
+               eps: float = 1e-5) -> Variable:
+    """Normalise over the last ``len(normalized_shape)`` axes, then scale and shift.
+
+    Parameters
+    ----------
+    x : (..., *normalized_shape)
+    normalized_shape : int or tuple of int
+        The trailing shape normalised together (e.g. the embedding size of a transformer).
+    weight, bias : normalized_shape, optional
+        Elementwise scale and shift (None: 1 and 0). Must have the input's dtype.
+    eps : float
+        Added to the variance, so a constant input gives zeros, not a division by zero.
+
+    Returns
+    -------
+    Variable shaped like `x`: ``(x - mean) / sqrt(var + eps) * weight + bias``, with the mean and
+    the biased variance taken per sample over the normalised axes.
+    """
+    x = as_variable(x)
+    shape = _shape_tuple(normalized_shape)
+    n = len(shape)
+    if x.ndim < n or x.shape[x.ndim - n:] != shape:
+        raise ValueError(f"layer_norm: input of shape {x.shape} does not end in "
+                         f"normalized_shape {shape}")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is None:
+            continue
+        if np.shape(value) != shape:
+            raise ValueError(f"layer_norm: {name} of shape {np.shape(value)} does not match "
+                             f"normalized_shape {shape}")
+        dtype = np.asarray(value).dtype if not isinstance(value, Variable) else value.dtype
+        if dtype != x.dtype:
+            raise TypeError(f"layer_norm: input is {x.dtype} but {name} is {dtype}; convert "
+                            f"one to the other's dtype, e.g. x.astype(np.{dtype})")
+    y = LayerNormalize(tuple(range(x.ndim - n, x.ndim)), eps)(x)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
