@@ -55,7 +55,10 @@ class MaskedSoftmax(Function):
 
     def vjp(self, gy, y, x, bias=None):
         g = y * (gy - (gy * y).sum(axis=self.axis, keepdims=True))
-        return g if bias is None else (g, g)
+        if bias is None:
+            return g
+        need_x, need_bias = self.needs_input_grad
+        return (g if need_x else None), (g if need_bias else None)
 
 
 def masked_softmax(x: Any, mask: Any = None, axis: int = -1) -> Variable:
