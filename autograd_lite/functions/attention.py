@@ -39,9 +39,11 @@ class MaskedSoftmax(Function):
         self.axis, self.keep = axis, keep
 
     def forward(self, x, bias=None):
-        z = x if bias is None else x + bias
         if self.keep is not None:
-            z = np.where(self.keep, z, -np.inf).astype(z.dtype, copy=False)
+            # -inf where masked, added: the (L, S) mask is small, np.where over the scores slow
+            masked = np.where(self.keep, 0, -np.inf).astype(x.dtype)
+            bias = masked if bias is None else bias + masked
+        z = x if bias is None else x + bias
         if z.size == 0:
             return np.zeros(z.shape, z.dtype)
         top = z.max(axis=self.axis, keepdims=True)
