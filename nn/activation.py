@@ -6,7 +6,7 @@ from typing import Any
 
 import autograd_lite.functions as F
 from autograd_lite import Variable
-from autograd_lite.functions.gelu import gelu
+from autograd_lite.functions.gaussian import gelu
 
 from .module import Module
 

@@ -129,7 +129,7 @@ from autograd_lite.functions.attention import (
     masked_softmax,
     scaled_dot_product_attention,
 )
-from autograd_lite.functions.gelu import Gelu, GeluTanh, Ndtr, ndtr
+from autograd_lite.functions.gaussian import Gelu, GeluTanh, Ndtr, ndtr
 from autograd_lite.functions.layer_norm import LayerNormalize, layer_norm
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import autograd_lite.functions as F
 import tests.functions.test_ops as ops
 from autograd_lite import Variable, grad
-from autograd_lite.functions.gelu import erfc_nonnegative, gelu
+from autograd_lite.functions.gaussian import erfc_nonnegative, gelu
 from autograd_lite.testing import gradcheck, gradgradcheck
 
 Spec = ops.Spec
