@@ -56,7 +56,8 @@ class MaskedSoftmax(Function):
         return z
 
     def vjp(self, gy, y, x, bias=None):
-        g = y * (gy - (gy * y).sum(axis=self.axis, keepdims=True))
+        g = gy * y  # a new array: the augmented assignment below writes into it
+        g -= y * g.sum(axis=self.axis, keepdims=True)
         if bias is None:
             return g
         need_x, need_bias = self.needs_input_grad

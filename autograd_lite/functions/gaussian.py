@@ -113,7 +113,11 @@ class Gelu(Function):
 
     def vjp(self, gy, y, x):
         cdf = Ndtr()(x) if isinstance(x, Variable) else self._cdf
-        return gy * (cdf + x * np.exp(x * x * -0.5) * _PDF_SCALE)
+        g = np.exp(x * x * -0.5)  # a new array: the augmented assignments write into it
+        g *= x * _PDF_SCALE
+        g += cdf
+        g *= gy
+        return g
 
 
 _TANH_C = math.sqrt(2 / math.pi)
