@@ -21,9 +21,8 @@ from .module import Module
 from .parameter import Parameter
 
 
-def _as_keep(mask: np.ndarray) -> np.ndarray:
-    """A PyTorch layer mask (True: masked out) as attention's boolean mask (True: take part)."""
-    return ~mask
+def _dtype(mask: Any) -> np.dtype:
+    return mask.dtype if isinstance(mask, Variable) else np.asarray(mask).dtype
 
 
 def _merge_masks(attn_mask: Any, padding: Any) -> Any:
@@ -32,13 +31,14 @@ def _merge_masks(attn_mask: Any, padding: Any) -> Any:
     masks = [m for m in (attn_mask, padding) if m is not None]
     if not masks:
         return None
-    if all(np.asarray(m.data if isinstance(m, Variable) else m).dtype == bool for m in masks):
-        keep = _as_keep(np.asarray(masks[0]))
-        return keep if len(masks) == 1 else keep & _as_keep(np.asarray(masks[1]))
+    floats = [_dtype(m) for m in masks if _dtype(m).kind != "b"]
+    if not floats:  # attention's boolean masks say the opposite: True takes part
+        keep = ~np.asarray(masks[0])
+        return keep if len(masks) == 1 else keep & ~np.asarray(masks[1])
     total = None
     for m in masks:
-        if not isinstance(m, Variable) and np.asarray(m).dtype == bool:
-            m = np.where(m, -np.inf, 0.0)
+        if _dtype(m).kind == "b":
+            m = np.where(m, -np.inf, 0.0).astype(floats[0])  # the float mask's precision
         total = m if total is None else total + m
     return total
 
