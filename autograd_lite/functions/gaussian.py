@@ -47,8 +47,8 @@ _POWERS = {np.dtype(np.float64): _power_series(_CHEB, 1e-14, np.float64),
 del _CHEB
 
 
-def erfc_nonnegative(z: np.ndarray) -> np.ndarray:
-    """``erfc(z)`` for float32 or float64 ``z >= 0`` (ndarrays only; a new array).
+def erfc_nonnegative(z: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """``scale * erfc(z)`` for float32 or float64 ``z >= 0`` (ndarrays only; a new array).
 
     Written in place into three arrays: a fresh large array costs page faults that can take
     longer than the arithmetic itself.
@@ -64,14 +64,14 @@ def erfc_nonnegative(z: np.ndarray) -> np.ndarray:
     for coefficient in a[-2:0:-1]:  # Horner
         p += coefficient
         p *= s
-    p += a[0]
+    p += a[0] + dt(math.log(scale))  # scale * exp(P) = exp(P + log(scale))
     p -= np.multiply(z, z, out=s)
     np.exp(p, out=p)
     p *= t
     return p.reshape(shape)
 
 
-_PDF_SCALE = 1 / math.sqrt(2 * math.pi)
+_LOG_PDF_SCALE = -0.5 * math.log(2 * math.pi)  # the normal density is exp(-x**2/2 + this)
 
 
 class Ndtr(Function):
@@ -82,20 +82,19 @@ class Ndtr(Function):
 
     def forward(self, x):
         work = x if x.dtype in _POWERS else np.asarray(x, dtype=np.float64)
-        half = np.abs(work)
-        half *= work.dtype.type(1 / math.sqrt(2))
-        half = erfc_nonnegative(half)
-        half *= 0.5
-        # half where x < 0 (exact in the tail), 1 - half elsewhere; arithmetic on a 0/1 mask,
-        # since np.where on a random mask is some 50 times slower than a product
-        cdf = half * -2
+        z = np.abs(work, out=np.empty_like(work))  # an array even for 0-d input
+        z *= work.dtype.type(1 / math.sqrt(2))
+        half = erfc_nonnegative(z, 0.5)
+        # half where x < 0 (exact in the tail), 1 - half elsewhere: arithmetic on a 0/1 mask
+        # (np.where on a random mask is some 50 times slower than a product), written into z
+        cdf = np.multiply(half, -2, out=z)
         cdf += 1
         cdf *= work >= 0
         cdf += half
         return cdf if x.dtype.kind != "f" else cdf.astype(x.dtype, copy=False)
 
     def vjp(self, gy, y, x):
-        return gy * np.exp(x * x * -0.5) * _PDF_SCALE
+        return gy * np.exp(x * x * -0.5 + _LOG_PDF_SCALE)
 
 
 class Gelu(Function):
@@ -113,8 +112,13 @@ class Gelu(Function):
 
     def vjp(self, gy, y, x):
         cdf = Ndtr()(x) if isinstance(x, Variable) else self._cdf
-        g = np.exp(x * x * -0.5)  # a new array: the augmented assignments write into it
-        g *= x * _PDF_SCALE
+        # Augmented assignments write into the new arrays and rebind Variables: one text for
+        # both modes, with two temporaries for the arrays
+        g = x * -0.5
+        g *= x
+        g += _LOG_PDF_SCALE
+        g = np.exp(g)  # phi(x)
+        g *= x
         g += cdf
         g *= gy
         return g
