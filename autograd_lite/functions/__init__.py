@@ -130,6 +130,6 @@ from autograd_lite.functions.attention import (
     scaled_dot_product_attention,
 )
 from autograd_lite.functions.gaussian import Gelu, GeluTanh, Ndtr, ndtr
-from autograd_lite.functions.layer_norm import LayerNormalize, layer_norm
+from autograd_lite.functions.layer_norm import LayerNormAffine, LayerNormalize, layer_norm
 
 __all__ = [name for name in dir() if not name.startswith("_")]

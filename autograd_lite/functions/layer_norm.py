@@ -1,8 +1,8 @@
 """Layer normalisation: every sample normalised over its last axes, then scaled and shifted.
 
-The normalisation is one primitive with a closed-form gradient (a transformer calls it twice per
-block, and composing it from means and products would cost twice the passes over the data); the
-elementwise scale and shift are ordinary products and sums.
+Primitives with closed-form gradients (a transformer calls it twice per block; composed from
+means and products it would cost twice the passes over the data): `LayerNormalize` alone, and
+`LayerNormAffine` with the scale and shift.
 """
 
 from __future__ import annotations
@@ -20,6 +20,20 @@ def _rstd(x: Any, axes: tuple[int, ...], eps: float) -> Any:
     return ((centered * centered).mean(axis=axes, keepdims=True) + eps) ** -0.5
 
 
+def _normalize(x: np.ndarray, axes: tuple[int, ...], eps: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """``(xhat, rstd)`` of an ndarray: a new normalised array and the kept ``1/std``."""
+    if x.size == 0:
+        return np.zeros_like(x), np.zeros((), x.dtype)
+    centered = x - x.mean(axis=axes, keepdims=True)
+    letters = "abcdefghijklmnopqrstuvwxyz"[:len(axes)]  # the trailing, normalised axes
+    sq = np.einsum(f"...{letters},...{letters}->...", centered, centered)  # no squared copy
+    var = sq.reshape(sq.shape + (1,) * len(axes)) / (x.size // max(sq.size, 1))
+    rstd = 1 / np.sqrt(var + eps)
+    centered *= rstd
+    return centered, rstd
+
+
 class LayerNormalize(Function):
     """``(x - mean) / sqrt(var + eps)`` over `axes` (the biased variance, as PyTorch).
 
@@ -35,16 +49,8 @@ class LayerNormalize(Function):
         self.axes, self.eps = axes, eps
 
     def forward(self, x):
-        if x.size == 0:
-            self._rstd = np.zeros((), x.dtype)
-            return np.zeros_like(x)
-        centered = x - x.mean(axis=self.axes, keepdims=True)
-        axes = "abcdefghijklmnopqrstuvwxyz"[:len(self.axes)]  # the trailing, normalised axes
-        sq = np.einsum(f"...{axes},...{axes}->...", centered, centered)  # no squared copy
-        var = sq.reshape(sq.shape + (1,) * len(self.axes)) / (x.size // max(sq.size, 1))
-        self._rstd = 1 / np.sqrt(var + self.eps)
-        centered *= self._rstd
-        return centered
+        y, self._rstd = _normalize(x, self.axes, self.eps)
+        return y
 
     def vjp(self, gy, y, x):
         rstd = _rstd(x, self.axes, self.eps) if isinstance(x, Variable) else self._rstd
@@ -54,6 +60,51 @@ class LayerNormalize(Function):
         g -= y * (gy * y).mean(axis=self.axes, keepdims=True)
         g *= rstd
         return g
+
+
+class LayerNormAffine(Function):
+    """``xhat * weight (+ bias)``, ``xhat`` the `LayerNormalize` of ``x``, in one step: a
+    transformer's LayerNorm makes two new arrays forward and three backward, where the
+    composition of normalise, product and sum makes twice as many.
+
+    Forward keeps ``xhat`` and ``rstd`` for the fast backward; a recorded backward takes them
+    from `LayerNormalize` and `_rstd` instead, so that they are differentiable too.
+    """
+
+    __slots__ = ("axes", "eps", "_xhat", "_rstd")
+
+    def __init__(self, axes: tuple[int, ...], eps: float) -> None:
+        self.axes, self.eps = axes, eps
+
+    def forward(self, x, weight, bias=None):
+        self._xhat, self._rstd = _normalize(x, self.axes, self.eps)
+        y = self._xhat * weight
+        if bias is not None:
+            y += bias
+        return y
+
+    def vjp(self, gy, y, x, weight, bias=None):
+        if isinstance(x, Variable):
+            xhat = LayerNormalize(self.axes, self.eps)(x)
+            rstd = _rstd(x, self.axes, self.eps)
+        else:
+            xhat, rstd = self._xhat, self._rstd
+        need = self.needs_input_grad
+        batch = tuple(range(x.ndim - len(self.axes)))
+        gx = g_weight = g_bias = None
+        if need[0]:  # the LayerNormalize gradient of gy * weight, written into a new array
+            gx = gy * weight
+            mean_gx_xhat = (gx * xhat).mean(axis=self.axes, keepdims=True)
+            gx -= gx.mean(axis=self.axes, keepdims=True)
+            gx -= xhat * mean_gx_xhat
+            gx *= rstd
+        if need[1]:
+            g_weight = (gy * xhat).sum(axis=batch)
+        if bias is None:
+            return gx, g_weight
+        if need[2]:
+            g_bias = gy.sum(axis=batch)
+        return gx, g_weight, g_bias
 
 
 def _shape_tuple(normalized_shape: Any) -> tuple[int, ...]:
@@ -97,9 +148,9 @@ def layer_norm(x: Any, normalized_shape: Any, weight: Any = None, bias: Any = No
         if dtype != x.dtype:
             raise TypeError(f"layer_norm: input is {x.dtype} but {name} is {dtype}; convert "
                             f"one to the other's dtype, e.g. x.astype(np.{dtype})")
-    y = LayerNormalize(tuple(range(x.ndim - n, x.ndim)), eps)(x)
+    axes = tuple(range(x.ndim - n, x.ndim))
     if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
+        affine = LayerNormAffine(axes, eps)
+        return affine(x, weight) if bias is None else affine(x, weight, bias)
+    y = LayerNormalize(axes, eps)(x)
+    return y if bias is None else y + bias
