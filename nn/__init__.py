@@ -28,4 +28,11 @@ from .parameter import Parameter
 from .recurrent import GRU, LSTM, RNN
 from .shape import Unflatten, Upsample
 
+# isort: split
+# -- transformer building blocks
+from .activation import GELU, Identity, LogSoftmax, Softmax
+from .attention import MultiheadAttention
+from .container import ModuleDict, ModuleList, ParameterList
+from .normalization import LayerNorm
+
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -131,6 +131,13 @@ from autograd_lite.methods import register_ops
 
 # isort: split
 # --- numerics and the NumPy functions on Variables (worktree numerics): kept apart to merge
+# -- transformer building blocks: layer norm, attention, the normal CDF behind GELU
+from autograd_lite.functions.attention import (
+    MaskedSoftmax,
+    attention_weights,
+    masked_softmax,
+    scaled_dot_product_attention,
+)
 from autograd_lite.functions.cumulative import CumSum, cumsum
 from autograd_lite.functions.einsum import Einsum, einsum
 from autograd_lite.functions.exponential import (
@@ -147,6 +154,8 @@ from autograd_lite.functions.exponential import (
     log10,
     logaddexp,
 )
+from autograd_lite.functions.gaussian import Gelu, GeluTanh, Ndtr, ndtr
+from autograd_lite.functions.layer_norm import LayerNormAffine, LayerNormalize, layer_norm
 from autograd_lite.functions.linalg import dot, inner, outer, tensordot, trace, vdot
 from autograd_lite.functions.manipulation import (
     atleast_1d,

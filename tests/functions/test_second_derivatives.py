@@ -124,6 +124,15 @@ SMOOTH = {
                 one(normal(2, 3))),
     "embedding": (lambda W: F.embedding(np.array([[0, 2], [2, 2]]), W) ** 3, one(normal(3, 2))),
     "prod:zeros": (F.prod, one(lambda rng: np.array([[0.0, 1.5], [0.0, -2.0]]))),
+    # -- transformer building blocks
+    "layer_norm": (lambda x, w, b: F.layer_norm(x, 3, w, b), both(normal(2, 3), normal(3),
+                                                                   normal(3))),
+    "masked_softmax": (lambda x: F.masked_softmax(x, MASK), one(normal(2, 3))),
+    "attention_weights": (lambda q, k: F.attention_weights(q, k, is_causal=True),
+                          both(normal(2, 3, 2), normal(2, 4, 2))),
+    "scaled_dot_product_attention": (lambda q, k, v: F.scaled_dot_product_attention(
+        q, k, v, attn_mask=MASK[:, :2]), both(normal(2, 2), normal(2, 2), normal(2, 3))),
+    "ndtr": (F.ndtr, one(normal(2, 3))),
 }
 
 # Second derivative zero almost everywhere; inputs kept away from the kinks and ties.
