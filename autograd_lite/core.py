@@ -216,6 +216,30 @@ class Variable(VariableMethods):
         return _new_variable(self._data)
 
     # -- gradients
+    @property
+    def is_leaf(self) -> bool:
+        """Whether no recorded Function made this Variable (parameters, inputs, constants)."""
+        return self.creator is None
+
+    @property
+    def grad_fn(self) -> Function | None:
+        """PyTorch's name for `creator`."""
+        return self.creator
+
+    def requires_grad_(self, requires_grad: bool = True) -> Variable:
+        """Switch gradient tracking of a leaf on or off, in place; returns the Variable."""
+        if self.creator is not None:
+            raise RuntimeError(
+                "requires_grad_: this Variable was computed by a recorded op; only a leaf's "
+                "flag can change (use .detach() for a constant copy of a computed value)"
+            )
+        if requires_grad and self._data.dtype.kind != "f":
+            raise TypeError(f"requires_grad_: {self._data.dtype} data cannot require gradients "
+                            "(only floating-point data can); convert it first, e.g. "
+                            "x.astype(np.float32)")
+        self.requires_grad = bool(requires_grad)
+        return self
+
     def backward(self, grad: Any = None, retain_graph: bool = False,
                  create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires one.

@@ -9,7 +9,7 @@ core -> methods.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -146,20 +146,153 @@ class VariableMethods:
     def swapaxes(self, axis1: int, axis2: int) -> Any:
         return ops.swapaxes(self, axis1, axis2)
 
-    # -- reductions
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Any:
-        return ops.sum(self, axis, keepdims)
+    # -- reductions: NumPy's axis/keepdims, or PyTorch's dim/keepdim (keyword only)
+    def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> Any:
+        return ops.sum(self, _axis(axis, dim), _keep(keepdims, keepdim))
 
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Any:
-        return ops.mean(self, axis, keepdims)
+    def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+             keepdim: bool | None = None) -> Any:
+        return ops.mean(self, _axis(axis, dim), _keep(keepdims, keepdim))
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> Any:
-        return ops.max(self, axis, keepdims)
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
+            keepdim: bool | None = None) -> Any:
+        return ops.var(self, _axis(axis, dim), _keep(keepdims, keepdim), ddof)
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> Any:
-        return ops.min(self, axis, keepdims)
+    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
+            keepdim: bool | None = None) -> Any:
+        return ops.std(self, _axis(axis, dim), _keep(keepdims, keepdim), ddof)
+
+    def prod(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+             keepdim: bool | None = None) -> Any:
+        return ops.prod(self, _axis(axis, dim), _keep(keepdims, keepdim))
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+                  keepdim: bool | None = None) -> Any:
+        return ops.logsumexp(self, _axis(axis, dim), _keep(keepdims, keepdim))
+
+    def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False, *,
+             dim: Any = None, keepdim: bool | None = None) -> Any:
+        """``np.linalg.norm`` of this Variable (2-norm of all elements by default)."""
+        return ops.norm(self, ord, _axis(axis, dim), _keep(keepdims, keepdim))
+
+    def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> Any:
+        """The largest value over `axis` (NumPy). With ``dim=`` (PyTorch), the pair
+        ``(values, indices)``, as ``torch.max(x, dim)`` returns."""
+        return _extreme(self, ops.max, np.argmax, axis, keepdims, dim, keepdim)
+
+    def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> Any:
+        """The smallest value over `axis`; with ``dim=``, ``(values, indices)``."""
+        return _extreme(self, ops.min, np.argmin, axis, keepdims, dim, keepdim)
+
+    def cumsum(self, axis: int | None = None, *, dim: int | None = None) -> Any:
+        return ops.cumsum(self, _axis(axis, dim))
+
+    def argmax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+               keepdim: bool | None = None) -> np.ndarray:
+        """Indices of the largest values: a plain integer array (not differentiable)."""
+        return np.argmax(self._data, axis=_axis(axis, dim), keepdims=_keep(keepdims, keepdim))
+
+    def argmin(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+               keepdim: bool | None = None) -> np.ndarray:
+        """Indices of the smallest values: a plain integer array (not differentiable)."""
+        return np.argmin(self._data, axis=_axis(axis, dim), keepdims=_keep(keepdims, keepdim))
+
+    # -- elementwise
+    def exp(self) -> Any:
+        return ops.exp(self)
+
+    def log(self) -> Any:
+        return ops.log(self)
+
+    def sqrt(self) -> Any:
+        return ops.sqrt(self)
+
+    def abs(self) -> Any:
+        return ops.abs(self)
+
+    def tanh(self) -> Any:
+        return ops.tanh(self)
+
+    def sigmoid(self) -> Any:
+        return ops.sigmoid(self)
+
+    def relu(self) -> Any:
+        return ops.relu(self)
+
+    def clip(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002 - ndarray.clip's names
+        """Values limited to ``[min, max]`` (either may be None), as ``ndarray.clip``."""
+        return ops.clip(self, min, max)
+
+    clamp = clip  # PyTorch's name
+
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Any:
+        return ops.softmax(self, _axis(axis, dim))
+
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Any:
+        return ops.log_softmax(self, _axis(axis, dim))
+
+    # -- more shapes
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any:
+        """Merge the axes from `start_dim` to `end_dim` (by default all: a 1-D result)."""
+        return ops.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, axis: Any = None, *, dim: Any = None) -> Any:
+        return ops.squeeze(self, _axis(axis, dim))
+
+    def unsqueeze(self, dim: int) -> Any:
+        """A new axis of size 1 at `dim` (PyTorch's name for ``np.expand_dims``)."""
+        return ops.unsqueeze(self, dim)
 
     # -- dtype
     def astype(self, dtype: Any) -> Any:
         """A copy converted to `dtype`; the gradient flows back converted to this dtype."""
         return ops.astype(self, dtype)
+
+    def to(self, dtype: Any) -> Any:
+        """PyTorch's spelling of `astype` (dtypes only: there is no device to move to)."""
+        return ops.astype(self, dtype)
+
+    def float(self) -> Any:
+        """A float32 copy (differentiable), as ``torch.Tensor.float``."""
+        return ops.astype(self, np.float32)
+
+    def double(self) -> Any:
+        """A float64 copy (differentiable), as ``torch.Tensor.double``."""
+        return ops.astype(self, np.float64)
+
+    def clone(self) -> Any:
+        """A differentiable copy (``copy`` in NumPy's words)."""
+        return ops.astype(self, self._data.dtype)
+
+    copy = clone
+
+
+def _axis(axis: Any, dim: Any) -> Any:
+    """The axis, given in NumPy's words (`axis`) or PyTorch's (`dim`), not both."""
+    if dim is None:
+        return axis
+    if axis is not None and axis != -1:
+        raise TypeError("give the axis either as axis= (NumPy) or as dim= (PyTorch), not both")
+    return dim
+
+
+def _keep(keepdims: bool, keepdim: bool | None) -> bool:
+    return keepdims if keepdim is None else keepdim
+
+
+def _extreme(x: Any, reduce: Any, arg: Any, axis: Any, keepdims: bool, dim: Any,
+             keepdim: bool | None) -> Any:
+    keep = _keep(keepdims, keepdim)
+    if dim is None:
+        return reduce(x, axis, keep)
+    return MaxMin(reduce(x, dim, keep), arg(x._data, axis=dim, keepdims=keep))
+
+
+class MaxMin(NamedTuple):
+    """``(values, indices)``: what ``x.max(dim=...)`` returns, as in PyTorch."""
+
+    values: Any
+    indices: np.ndarray

@@ -55,7 +55,6 @@ from autograd_lite.functions.elementwise import (
     cos,
     erf,
     exp,
-    gelu,
     leaky_relu,
     log,
     maximum,
@@ -154,7 +153,7 @@ from autograd_lite.functions.exponential import (
     log10,
     logaddexp,
 )
-from autograd_lite.functions.gaussian import Gelu, GeluTanh, Ndtr, ndtr
+from autograd_lite.functions.gaussian import Gelu, GeluTanh, Ndtr, gelu, ndtr
 from autograd_lite.functions.layer_norm import LayerNormAffine, LayerNormalize, layer_norm
 from autograd_lite.functions.linalg import dot, inner, outer, tensordot, trace, vdot
 from autograd_lite.functions.manipulation import (
@@ -208,11 +207,13 @@ from autograd_lite.functions.trigonometric import (
 # What the engine and Variable's operators and methods call (the engine never imports this
 # library, which is built on it).
 register_ops(
-    Add=Add, Sub=Sub, Mul=Mul, Div=Div, Pow=Pow, Neg=Neg, matmul=matmul, abs=abs,
-    getitem=getitem, reshape=reshape, transpose=transpose, swapaxes=swapaxes, sum=sum, mean=mean,
-    max=max, min=min, astype=lambda x, dtype: AsType(dtype).apply(x),
-    sum_to=lambda x, shape: SumTo(shape).apply(x),
+    Add=Add, Sub=Sub, Mul=Mul, Div=Div, Pow=Pow, Neg=Neg, matmul=matmul, getitem=getitem,
+    astype=lambda x, dtype: AsType(dtype).apply(x), sum_to=lambda x, shape: SumTo(shape).apply(x),
     array_ufunc=numpy_dispatch.array_ufunc, array_function=numpy_dispatch.array_function,
+    reshape=reshape, transpose=transpose, swapaxes=swapaxes, flatten=flatten, squeeze=squeeze,
+    unsqueeze=unsqueeze, sum=sum, mean=mean, var=var, std=std, prod=prod, max=max, min=min,
+    logsumexp=logsumexp, norm=norm, cumsum=cumsum, exp=exp, log=log, sqrt=sqrt, abs=abs,
+    tanh=tanh, sigmoid=sigmoid, relu=relu, clip=clip, softmax=softmax, log_softmax=log_softmax,
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name != "register_ops"]

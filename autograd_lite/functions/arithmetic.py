@@ -86,6 +86,8 @@ class Pow(Function):
     takes_numbers = True
 
     def forward(self, a, b):
+        if type(b) in (int, float) and b == 3:  # NumPy's pow for 3 is generic and slow
+            return a * a * a
         return a**b
 
     def vjp(self, gy, y, a, b):

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.core import Function, Variable, as_variable
+from autograd_lite.core import Function, Variable
 from autograd_lite.functions.precision import float_dtype
 
 
@@ -277,17 +277,6 @@ def softplus(x: Any) -> Variable:
 def erf(x: Any) -> Variable:
     """The error function (SciPy's when installed, else the standard library's)."""
     return Erf()(x)
-
-
-def gelu(x: Any, approximate: str = "none") -> Variable:
-    """Gaussian error linear unit ``x * Phi(x)``; ``approximate="tanh"`` for the tanh form."""
-    x = as_variable(x)
-    if approximate == "tanh":
-        inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)
-        return 0.5 * x * (1 + tanh(inner))
-    if approximate != "none":
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return 0.5 * x * (1 + erf(x * (1 / math.sqrt(2))))
 
 
 def maximum(a: Any, b: Any) -> Variable:
