@@ -48,6 +48,16 @@ class _ThreadState(threading.local):
 
 
 _state = _ThreadState()
+_threads_without_grad = 0  # threads whose recording is off now; 0 spares a per-thread lookup
+_mode_lock = threading.Lock()
+
+
+def _set_grad_enabled(enabled: bool) -> None:
+    global _threads_without_grad
+    if _state.grad_enabled != enabled:
+        with _mode_lock:
+            _threads_without_grad += -1 if enabled else 1
+        _state.grad_enabled = enabled
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -62,10 +72,10 @@ class _GradMode(contextlib.ContextDecorator):
 
     def __enter__(self) -> None:
         self._saved.append(_state.grad_enabled)
-        _state.grad_enabled = self.enabled
+        _set_grad_enabled(self.enabled)
 
     def __exit__(self, *exc: object) -> None:
-        _state.grad_enabled = self._saved.pop()
+        _set_grad_enabled(self._saved.pop())
 
 
 def no_grad() -> _GradMode:
@@ -362,7 +372,8 @@ class Function:
             raise _named_error(self, e, xs) from e
         if _observer is not None:
             _observer.forward(self, xs, ys)
-        creator = self if True in needs and _state.grad_enabled else None
+        creator = self if True in needs and (not _threads_without_grad or _state.grad_enabled) \
+            else None
         if type(ys) is tuple:
             outputs = tuple([_new_variable(y if type(y) is np.ndarray else np.asarray(y), creator)
                              for y in ys])
@@ -506,7 +517,8 @@ def _backward(roots: Sequence[Variable], seeds: Sequence[Any], create_graph: boo
         if v not in grads and v.creator is not None:
             heappush(heap, (-v.creator.order, v.creator))
         _accumulate(grads, owned, v, _seed(v, g, create_graph), create_graph)
-    saved_mode, _state.grad_enabled = _state.grad_enabled, create_graph
+    saved_mode = _state.grad_enabled
+    _set_grad_enabled(create_graph)
     try:
         last = None
         while heap:
@@ -543,7 +555,7 @@ def _backward(roots: Sequence[Variable], seeds: Sequence[Any], create_graph: boo
                 fn.saved = None
         _deliver_leaves(grads, create_graph, capture, results)
     finally:
-        _state.grad_enabled = saved_mode
+        _set_grad_enabled(saved_mode)
     return results
 
 
