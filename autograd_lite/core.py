@@ -752,7 +752,7 @@ def grad(outputs: Variable | Sequence[Variable], inputs: Variable | Sequence[Var
     """
     outputs = [outputs] if isinstance(outputs, Variable) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Variable) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Variable, np.ndarray)):
+    if grad_outputs is None or isinstance(grad_outputs, (Variable, np.ndarray, int, float)):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")

@@ -22,7 +22,6 @@ def test_spiral_is_three_classes_of_equal_size(example):
 
 
 def test_spiral_learns_and_draws_its_regions(example, capsys, tmp_path):
-    pytest.importorskip("matplotlib", reason="the picture needs the examples extra")
     out = tmp_path / "pictures" / "spiral.png"
     accuracy = example("spiral").main(["--steps", "150", "--hidden", "32", "--out", str(out)])
     assert accuracy > 0.8  # a straight-line classifier gets about 0.5
@@ -64,7 +63,6 @@ def test_char_lstm_is_deterministic(example, capsys):
 
 
 def test_spiral_writes_under_runs_in_the_current_directory(example, tmp_path, monkeypatch):
-    pytest.importorskip("matplotlib", reason="the picture needs the examples extra")
     monkeypatch.chdir(tmp_path)
     example("spiral").main(["--steps", "5", "--hidden", "8"])
     assert [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()] == [
@@ -99,7 +97,6 @@ def test_help_shows_every_default(example, capsys, name):
 def test_one_command_draws_every_tracked_picture(example, tmp_path, monkeypatch):
     """docs/make_pictures.py is how the README's pictures are made; the examples themselves
     never write into docs/."""
-    pytest.importorskip("matplotlib", reason="the pictures need the examples extra")
     if shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot program")
     monkeypatch.setattr(sys, "path", list(sys.path))
