@@ -1,4 +1,5 @@
-"""Smoke tests of examples/spiral.py, char_lstm.py and graph.py; every example's --help."""
+"""Smoke tests of examples/spiral.py and char_lstm.py; every example's --help; the README's
+pictures."""
 
 import importlib.util
 import re
@@ -69,16 +70,8 @@ def test_spiral_writes_under_runs_in_the_current_directory(example, tmp_path, mo
         "runs/spiral/spiral.png"]
 
 
-def test_graph_writes_under_runs_in_the_current_directory(example, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    example("graph").main(["--dot"])
-    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.dot")) == [
-        f"runs/graph/{name}.dot"
-        for name in ("graph_expression", "graph_mlp", "graph_second_derivative")]
-
-
 @pytest.mark.parametrize("name", ["mnist_mlp", "mnist_cnn", "spiral", "char_lstm",
-                                  "higher_order", "graph"])
+                                  "higher_order"])
 def test_help_shows_every_default(example, capsys, name):
     with pytest.raises(SystemExit) as info:
         example(name).main(["--help"])
