@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from _checkpoint import merge_settings
+from _threads import add_threads_option, use_threads
 
 import autograd_lite.functions as F
 from autograd_lite import nn, no_grad, optim
@@ -51,6 +52,7 @@ def make_parser(example: str, description: str, *, epochs: int, batch_size: int,
                         help=f"Adam, or SGD with Nesterov momentum 0.9 (default {optimizer})")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of every random draw (default 0)")
+    add_threads_option(parser)
     parser.add_argument("--data-dir", default=None, metavar="FOLDER",
                         help="the folder of the four MNIST files, or its parent (default: "
                              "$AUTOGRAD_LITE_DATA, else ~/.cache/autograd_lite/mnist; "
@@ -82,6 +84,7 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None = Non
     """Parse `argv`; with ``--resume``, settings left out come from the checkpoint and
     settings given that differ from it end the program with a message listing them."""
     args = parser.parse_args(argv)
+    use_threads(args.threads)
     if args.resume:
         try:
             merge_settings(args, given_options(parser, argv), args.resume,
