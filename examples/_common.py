@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -235,3 +236,18 @@ def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 100) -> None:
             fig.savefig(f, format="png", dpi=dpi)
     finally:
         plt.close(fig)
+
+
+def finish(args: argparse.Namespace, history: list[dict], model: nn.Module,
+           test: tuple[np.ndarray, np.ndarray], title: str, start: float) -> float:
+    """The end of a run: total time, what was written, and the summary line (the final test
+    accuracy, also returned)."""
+    print(f"total training time {time.perf_counter() - start:.1f} s")
+    if args.save and history:
+        print(f"saved {args.save}")
+    if args.plot and history:
+        plot_history(history, args.plot, title)
+        print(f"wrote {args.plot}")
+    accuracy = history[-1]["test_acc"] if history else evaluate(model, *test)[1]
+    print(f"test accuracy: {accuracy:.4f}", flush=True)
+    return accuracy
