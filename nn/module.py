@@ -250,10 +250,11 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            replaced = hook(self, args, out)
-            if replaced is not None:
-                out = replaced
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                replaced = hook(self, args, out)
+                if replaced is not None:
+                    out = replaced
         return out
 
     def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]
