@@ -70,7 +70,7 @@ class GraphBuilder:
     def initializer(self, name: str, array: np.ndarray) -> str:
         """A named initializer (a parameter under its dotted name)."""
         self.reserve(name)
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        self.initializers.append(numpy_helper.from_array(np.array(array, order="C"), name))
         return name
 
     def buffer(self, name: str, array: np.ndarray) -> str:
@@ -89,7 +89,7 @@ class GraphBuilder:
                 return self._consts[key]
         base = f"{self.scope}/{hint}" if self.scope else hint
         name = self.fresh(base)
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        self.initializers.append(numpy_helper.from_array(np.array(array, order="C"), name))
         if key is not None:
             self._consts[key] = name
         return name

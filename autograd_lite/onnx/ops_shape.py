@@ -106,7 +106,7 @@ def _items(ctx: Context) -> list:
             items.extend(i.nonzero())
         else:
             items.append(i)
-    if Ellipsis not in index:
+    if not any(i is Ellipsis for i in index):
         items.extend([slice(None)] * (ndim - used))
     return items
 
