@@ -56,13 +56,16 @@ def converter_for(node: Any) -> Callable:
         raise ExportError(
             f"onnx.export: {where(node)} has argument {bad[0]!r} = {_short(node, bad[0])}, "
             "which changes with the input's size or values (it was computed from them outside "
-            "the graph, e.g. with NumPy or a comparison); it would be fixed in the file. Keep "
-            "such values in recorded ops, or export without a dynamic axis")
+            "the graph: NumPy calls and comparisons on .data record nothing); it would be "
+            "fixed in the file. Compute it with recorded ops on Variables instead")
     return entry.convert
 
 
 def _short(node: Any, name: str) -> str:
-    text = repr(getattr(node.fn, name, "?"))
+    value = getattr(node.fn, name, "?")
+    if isinstance(value, np.ndarray):
+        return f"<{value.dtype} array of shape {value.shape}>"
+    text = repr(value)
     return text if len(text) < 60 else text[:57] + "..."
 
 
