@@ -30,6 +30,7 @@ class Converter:
 
 
 CONVERTERS: dict[type, Converter] = {}
+REFUSED: dict[type, str] = {}  # Functions with no mapping, and why (said in the error)
 
 
 def converts(*classes: type, shape_args: tuple[str, ...] = ()) -> Callable:
@@ -48,6 +49,8 @@ def converter_for(node: Any) -> Callable:
     if node.emit is not None:
         return node.emit
     entry = next((CONVERTERS[c] for c in type(node.fn).__mro__ if c in CONVERTERS), None)
+    if type(node.fn) in REFUSED:
+        raise ExportError(f"onnx.export: {where(node)}: {REFUSED[type(node.fn)]}")
     if entry is None:
         raise ExportError(f"onnx.export: no ONNX mapping for {where(node)}; the supported ops "
                           f"are listed in autograd_lite.onnx.supported_ops()")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 import autograd_lite.functions as F
-from autograd_lite.onnx.convert import Context, converts
+from autograd_lite.onnx.convert import REFUSED, Context, converts
 
 
 @converts(F.MaxPool2d)
@@ -71,15 +71,7 @@ def _im2col(ctx: Context) -> str:
     return ctx.op("Reshape", [y, ctx.ints([0, rows, -1])])
 
 
-@converts(F.Col2im)
-def _col2im(ctx: Context) -> str:
-    raise ctx.fail("col2im is exported only as part of conv_transpose2d (a ConvTranspose)")
-
-
-def _gradient_only(ctx: Context) -> str:
-    raise ctx.fail("this op appears only in the graph of a gradient (create_graph=True); "
-                   "export the forward computation instead")
-
-
+REFUSED[F.Col2im] = "col2im is exported only as part of conv_transpose2d (a ConvTranspose)"
 for _cls in (F.GetItemGrad, F.RouteToMax, F.PickAtMax, F.AvgPool2dGrad, F.ProdOthers):
-    converts(_cls)(_gradient_only)
+    REFUSED[_cls] = ("this op appears only in the graph of a gradient (create_graph=True); "
+                     "export the forward computation instead")

@@ -81,8 +81,10 @@ OPS = {
 
 
 @given(names=hst.lists(hst.sampled_from(sorted(OPS)), min_size=1, max_size=4),
-       seed=hst.integers(0, 2**16), a=hst.integers(1, 4), b=hst.integers(1, 5))
-def test_random_compositions_match_onnxruntime(tmp_path_factory, names, seed, a, b):
+       seed=hst.integers(0, 2**16), a=hst.integers(1, 4), b=hst.integers(1, 5),
+       newest=hst.booleans())
+def test_random_compositions_match_onnxruntime(tmp_path_factory, names, seed, a, b, newest):
+    import onnx
     import onnxruntime as ort
 
     from autograd_lite.onnx import export
@@ -95,8 +97,13 @@ def test_random_compositions_match_onnxruntime(tmp_path_factory, names, seed, a,
 
     path = tmp_path_factory.mktemp("ops") / "model.onnx"
     data = np.random.default_rng(seed + 1).standard_normal((9, a, b)).astype(np.float32)
-    export(model, data[:3], path, dynamic_axes={"input": {0: "batch"}})
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    opset = onnx.defs.onnx_opset_version() if newest else 17  # reductions' axes moved in 18
+    export(model, data[:3], path, dynamic_axes={"input": {0: "batch"}}, opset=opset)
+    # onnxruntime 1.32's MatMulScaleFusion removes a Mul whose result is still read elsewhere
+    # (y = tanh(x) * 0.3; ((y * 0.7) @ y.T) @ y fails to load: "Node input 'y' is not a graph
+    # input"); a valid file, so that optimisation is left out here
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"],
+                                   disabled_optimizers=["MatMulScaleFusion"])
     for n in (1, 7):
         want = model(Variable(data[:n])).data
         got = session.run(None, {"input": data[:n]})[0]
@@ -107,7 +114,7 @@ def test_random_compositions_match_onnxruntime(tmp_path_factory, names, seed, a,
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_each_op_alone(tmp_path, name):
     test_random_compositions_match_onnxruntime.hypothesis.inner_test(
-        tmp_path_factory=_Factory(tmp_path), names=[name], seed=0, a=3, b=4)
+        tmp_path_factory=_Factory(tmp_path), names=[name], seed=0, a=3, b=4, newest=False)
 
 
 class _Factory:

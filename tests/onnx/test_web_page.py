@@ -170,8 +170,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def test_page_predicts_what_the_model_predicts(browser_page, served):
     url, model, x_test, t_test = served
     page = browser_page
-    errors = []
+    errors, requests = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
     page.goto(url)
     page.wait_for_function("window.digitPage && window.digitPage.ready", timeout=60_000)
     status = page.locator("#status")
@@ -199,6 +200,8 @@ def test_page_predicts_what_the_model_predicts(browser_page, served):
         agree += 1
         right += shown["digit"] == t_test[k]
     assert agree == 4 and not errors, errors
+    origin = url.split("/index.html")[0]
+    assert all(r.startswith(origin) for r in requests), requests  # offline: no CDN
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     print(f"{right}/4 traced digits recognised; screenshot {SCREENSHOT}")
