@@ -48,7 +48,7 @@ def converter_for(node: Any) -> Callable:
     """The converter of `node`, after checking that nothing it bakes in varies."""
     if node.emit is not None:
         return node.emit
-    entry = next((CONVERTERS[c] for c in type(node.fn).__mro__ if c in CONVERTERS), None)
+    entry = CONVERTERS.get(type(node.fn))  # exactly: a subclass may compute something else
     if type(node.fn) in REFUSED:
         raise ExportError(f"onnx.export: {where(node)}: {REFUSED[type(node.fn)]}")
     if entry is None:
