@@ -18,8 +18,8 @@ class _Ops:
     """The registry: one attribute per function the engine and the methods below need."""
 
     def __getattr__(self, name: str) -> Any:
-        raise RuntimeError(f"autograd_lite: no function {name!r} is registered with the engine; "
-                           "import autograd_lite (which registers its op library) first")
+        raise AttributeError(f"autograd_lite: no function {name!r} is registered with the "
+                             "engine; import autograd_lite (which registers its op library)")
 
 
 ops = _Ops()

@@ -12,12 +12,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from _checkpoint import merge_settings
+from _threads import add_threads_option, use_threads
 
 import autograd_lite.functions as F
 from autograd_lite import nn, no_grad, optim
@@ -51,6 +53,7 @@ def make_parser(example: str, description: str, *, epochs: int, batch_size: int,
                         help=f"Adam, or SGD with Nesterov momentum 0.9 (default {optimizer})")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of every random draw (default 0)")
+    add_threads_option(parser)
     parser.add_argument("--data-dir", default=None, metavar="FOLDER",
                         help="the folder of the four MNIST files, or its parent (default: "
                              "$AUTOGRAD_LITE_DATA, else ~/.cache/autograd_lite/mnist; "
@@ -82,6 +85,7 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None = Non
     """Parse `argv`; with ``--resume``, settings left out come from the checkpoint and
     settings given that differ from it end the program with a message listing them."""
     args = parser.parse_args(argv)
+    use_threads(args.threads)
     if args.resume:
         try:
             merge_settings(args, given_options(parser, argv), args.resume,
@@ -206,6 +210,7 @@ def export_onnx(model: nn.Module, example: np.ndarray, path: str | os.PathLike) 
         raise SystemExit(f"--export: {err}") from None
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     export(model, example, path, output_names=["logits"], dynamic_axes={"input": {0: "batch"}})
+    print(f"wrote {path}")
 
 
 # ----------------------------------------------------------------------------- plots
@@ -243,3 +248,18 @@ def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 100) -> None:
             fig.savefig(f, format="png", dpi=dpi)
     finally:
         plt.close(fig)
+
+
+def finish(args: argparse.Namespace, history: list[dict], model: nn.Module,
+           test: tuple[np.ndarray, np.ndarray], title: str, start: float) -> float:
+    """The end of a run: total time, what was written, and the summary line (the final test
+    accuracy, also returned)."""
+    print(f"total training time {time.perf_counter() - start:.1f} s")
+    if args.save and history:
+        print(f"saved {args.save}")
+    if args.plot and history:
+        plot_history(history, args.plot, title)
+        print(f"wrote {args.plot}")
+    accuracy = history[-1]["test_acc"] if history else evaluate(model, *test)[1]
+    print(f"test accuracy: {accuracy:.4f}", flush=True)
+    return accuracy

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from _threads import add_threads_option, use_threads
 
 import autograd_lite.functions as F
 from autograd_lite import Variable, nn, no_grad, optim
@@ -113,7 +114,9 @@ def main(argv: Sequence[str] | None = None) -> str:
                         help="characters to generate (default 300)")
     parser.add_argument("--temperature", type=float, default=0.8,
                         help="sampling temperature: lower is more conservative (default 0.8)")
+    add_threads_option(parser)
     args = parser.parse_args(argv)
+    use_threads(args.threads)
 
     text = read_text(args.text)
     chars = sorted(set(text))

@@ -23,12 +23,12 @@ from _common import (
     RUNS,
     evaluate,
     export_onnx,
+    finish,
     load_data,
     make_optimizer,
     make_parser,
     make_rngs,
     parse_args,
-    plot_history,
     progress,
 )
 
@@ -123,18 +123,9 @@ def main(argv: Sequence[str] | None = None) -> float:
         if args.save:  # after every epoch, so that an interrupted run can be resumed
             state.save(args.save, history)
 
-    print(f"total training time {time.perf_counter() - start:.1f} s")
-    if args.save and history:
-        print(f"saved {args.save}")
-    if args.plot and history:
-        plot_history(history, args.plot, "MNIST CNN")
-        print(f"wrote {args.plot}")
     if args.export:                                  # the trained model, as ONNX
         export_onnx(model, x_test[:1], args.export)
-        print(f"wrote {args.export}")
-    accuracy = history[-1]["test_acc"] if history else evaluate(model, x_test, t_test)[1]
-    print(f"test accuracy: {accuracy:.4f}", flush=True)
-    return accuracy
+    return finish(args, history, model, (x_test, t_test), "MNIST CNN", start)
 
 
 if __name__ == "__main__":

@@ -69,14 +69,7 @@ class Conv2d(Module):
         self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d")
         self.stride = pair(stride, "stride", "Conv2d")
         self.padding = pair(padding, "padding", "Conv2d")
-        shape = (out_channels, in_channels) + self.kernel_size
-        self.weight = Parameter(init.kaiming_uniform_(np.empty(shape, np.float32),
-                                                      a=math.sqrt(5), rng=rng))
-        if bias:
-            fan_in, _ = init.fan_in_and_fan_out(shape)
-            self.bias = _uniform_bias((out_channels,), fan_in, rng)
-        else:
-            self.register_parameter("bias", None)
+        _conv_parameters(self, (out_channels, in_channels) + self.kernel_size, bias, rng)
 
     def forward(self, x: Any) -> Variable:
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
@@ -84,6 +77,19 @@ class Conv2d(Module):
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}")
+
+
+def _conv_parameters(layer: Module, shape: tuple[int, ...], bias: bool,
+                     rng: np.random.Generator | None) -> None:
+    """A convolution's `weight` of `shape` and its `bias`, drawn as PyTorch does (the fan-in
+    is that of the weight's layout)."""
+    layer.weight = Parameter(init.kaiming_uniform_(np.empty(shape, np.float32), a=math.sqrt(5),
+                                                   rng=rng))
+    if bias:
+        fan_in, _ = init.fan_in_and_fan_out(shape)
+        layer.bias = _uniform_bias((layer.out_channels,), fan_in, rng)
+    else:
+        layer.register_parameter("bias", None)
 
 
 class ConvTranspose2d(Module):
@@ -113,14 +119,7 @@ class ConvTranspose2d(Module):
         self.stride = pair(stride, "stride", name)
         self.padding = pair(padding, "padding", name)
         self.output_padding = pair(output_padding, "output_padding", name)
-        shape = (in_channels, out_channels) + self.kernel_size
-        self.weight = Parameter(init.kaiming_uniform_(np.empty(shape, np.float32),
-                                                      a=math.sqrt(5), rng=rng))
-        if bias:
-            fan_in, _ = init.fan_in_and_fan_out(shape)
-            self.bias = _uniform_bias((out_channels,), fan_in, rng)
-        else:
-            self.register_parameter("bias", None)
+        _conv_parameters(self, (in_channels, out_channels) + self.kernel_size, bias, rng)
 
     def forward(self, x: Any) -> Variable:
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,

@@ -8,7 +8,7 @@ from typing import Any
 
 import autograd_lite.functions as F
 from autograd_lite import Variable, as_variable
-from autograd_lite.functions.interpolate import check_mode
+from autograd_lite.functions.resampling import check_mode
 
 from .module import Module
 
@@ -46,7 +46,7 @@ class Unflatten(Module):
 
 class Upsample(Module):
     """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) inputs by copying the nearest pixel:
-    ``Upsample(scale_factor=2)`` doubles H and W. See `autograd_lite.functions.interpolate`
+    ``Upsample(scale_factor=2)`` doubles H and W. See `autograd_lite.functions.resampling`
     (modes "nearest" and "nearest-exact"; the smoothing modes raise NotImplementedError)."""
 
     def __init__(self, size: Any = None, scale_factor: Any = None,

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks import data
-from benchmarks.impls import scalar
+from benchmarks.impls import ours, scalar
 from benchmarks.impls.numpy_cnn import NumpyCNN, col2im, im2col
 from benchmarks.impls.numpy_mlp import NumpyMLP, softmax_cross_entropy
 from benchmarks.run import WORKLOADS, format_table, main
@@ -195,7 +195,6 @@ def test_scalar_engine_backward_is_not_recursive():
 # -- the references agree with autograd_lite ----------------------------------------------
 
 def test_numpy_mlp_matches_autograd_lite():
-    ours = pytest.importorskip("benchmarks.impls.ours", exc_type=ImportError)
     layers = data.mlp_params((6, 5, 4, 3), seed=6, dtype=np.float32)
     x, t = tiny_batch(4, 6, 3)
     x = x.astype(np.float32)
@@ -213,9 +212,6 @@ def test_numpy_mlp_matches_autograd_lite():
 
 
 def test_numpy_cnn_matches_autograd_lite():
-    ours = pytest.importorskip("benchmarks.impls.ours", exc_type=ImportError)
-    if not ours.has_conv():
-        pytest.skip("F.conv2d not available yet")
     reference, x, t = tiny_cnn()
     loss = reference.loss_and_grads(x, t)
     model = ours.OursCNN(reference.params)

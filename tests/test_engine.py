@@ -90,6 +90,7 @@ def _chain(x: Variable) -> Variable:
     return y
 
 
+@pytest.mark.slow
 def test_long_chain_forward_backward_exact():
     x = Variable(np.array(0.5))
     y = _chain(x)
@@ -99,6 +100,7 @@ def test_long_chain_forward_backward_exact():
     assert x.grad.item() == 1.0  # (-1) ** 50_000, exactly
 
 
+@pytest.mark.slow
 def test_long_chain_under_low_recursion_limit():
     x = Variable(np.array([0.25, -2.0]))
     old = sys.getrecursionlimit()

@@ -4,9 +4,6 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
-import pytest
-
-pytest.importorskip("matplotlib")
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "higher_order.py"
 

@@ -116,6 +116,7 @@ def _live_engine_objects() -> int:
     return sum(issubclass(type(o), (Variable, Function)) for o in gc.get_objects())
 
 
+@pytest.mark.slow
 def test_training_leaks_no_objects_and_no_memory():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((32, 20)).astype(np.float32)

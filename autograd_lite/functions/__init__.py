@@ -32,7 +32,6 @@ from autograd_lite.functions.conv import (
     conv_transpose2d,
     im2col,
 )
-from autograd_lite.functions.dropout import dropout
 from autograd_lite.functions.elementwise import (
     Abs,
     Clip,
@@ -67,8 +66,7 @@ from autograd_lite.functions.elementwise import (
     tanh,
     where,
 )
-from autograd_lite.functions.embedding import embedding
-from autograd_lite.functions.interpolate import interpolate
+from autograd_lite.functions.lookup import embedding
 from autograd_lite.functions.linalg import Linear, MatMul, linear, matmul
 from autograd_lite.functions.loss import (
     CrossEntropy,
@@ -88,6 +86,7 @@ from autograd_lite.functions.pooling import (
     avg_pool2d,
     max_pool2d,
 )
+from autograd_lite.functions.probabilities import LogSoftmax, Softmax, log_softmax, softmax
 from autograd_lite.functions.reduction import (
     LogSumExp,
     Max,
@@ -102,6 +101,8 @@ from autograd_lite.functions.reduction import (
     sum,
     var,
 )
+from autograd_lite.functions.regularization import dropout
+from autograd_lite.functions.resampling import interpolate
 from autograd_lite.functions.shape import (
     BroadcastTo,
     Concatenate,
@@ -125,7 +126,6 @@ from autograd_lite.functions.shape import (
     swapaxes,
     transpose,
 )
-from autograd_lite.functions.softmax import LogSoftmax, Softmax, log_softmax, softmax
 from autograd_lite.methods import register_ops
 
 # isort: split
@@ -137,8 +137,8 @@ from autograd_lite.functions.attention import (
     masked_softmax,
     scaled_dot_product_attention,
 )
+from autograd_lite.functions.contraction import Einsum, einsum
 from autograd_lite.functions.cumulative import CumSum, cumsum
-from autograd_lite.functions.einsum import Einsum, einsum
 from autograd_lite.functions.exponential import (
     Exp2,
     Expm1,
@@ -179,7 +179,7 @@ from autograd_lite.functions.manipulation import (
     unsqueeze,
     vstack,
 )
-from autograd_lite.functions.norm import PNorm, norm
+from autograd_lite.functions.norms import PNorm, norm
 from autograd_lite.functions.reduction import Prod, ProdOthers, Std, average, prod, std
 from autograd_lite.functions.trigonometric import (
     Arccos,

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.core import Function, Variable, as_variable
-from autograd_lite.functions.dropout import dropout
 from autograd_lite.functions.linalg import matmul
+from autograd_lite.functions.regularization import dropout
 from autograd_lite.functions.shape import swapaxes
 
 

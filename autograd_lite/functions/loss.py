@@ -11,8 +11,8 @@ from autograd_lite.core import Function, Variable, as_variable
 from autograd_lite.functions.arithmetic import mul, sub
 from autograd_lite.functions.elementwise import softplus
 from autograd_lite.functions.precision import float_dtype, work_dtype
+from autograd_lite.functions.probabilities import Softmax
 from autograd_lite.functions.reduction import mean
-from autograd_lite.functions.softmax import Softmax
 
 
 def _labels(op: str, t: Any, logits_shape: tuple[int, ...]) -> np.ndarray:

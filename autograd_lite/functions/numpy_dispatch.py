@@ -24,13 +24,13 @@ import numpy as np
 
 from autograd_lite.core import Variable
 from autograd_lite.functions import arithmetic as A
+from autograd_lite.functions import contraction as EI
 from autograd_lite.functions import cumulative as C
-from autograd_lite.functions import einsum as EI
 from autograd_lite.functions import elementwise as E
 from autograd_lite.functions import exponential as X
 from autograd_lite.functions import linalg as L
 from autograd_lite.functions import manipulation as M
-from autograd_lite.functions import norm as N
+from autograd_lite.functions import norms as N
 from autograd_lite.functions import reduction as R
 from autograd_lite.functions import shape as S
 from autograd_lite.functions import trigonometric as T

@@ -34,7 +34,8 @@ def normalize_axis(op: str, axis: Any, ndim: int) -> tuple[int, ...] | None:
         if not isinstance(a, (int, np.integer)):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
         if not -ndim <= a < ndim:
-            raise ValueError(f"{op}: axis {a} is out of bounds for an array of {ndim} dimensions")
+            raise np.exceptions.AxisError(
+                f"{op}: axis {a} is out of bounds for an array of {ndim} dimensions")
         out.append(int(a) % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis}")

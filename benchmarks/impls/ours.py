@@ -30,11 +30,6 @@ def fanin_graph(terms: int) -> tuple[Variable, Variable]:
     return x, y
 
 
-def has_conv() -> bool:
-    """Whether the functions the CNN needs exist yet."""
-    return hasattr(F, "conv2d") and hasattr(F, "max_pool2d")
-
-
 class OursModel:
     """Parameters as Variables and a plain SGD update (no optim), in place as the NumPy floor
     and the PyTorch reference do it."""

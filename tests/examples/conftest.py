@@ -21,5 +21,5 @@ def example(monkeypatch):
 
     yield load
     for module in ("_common", "_checkpoint", "mnist_mlp", "mnist_cnn", "spiral", "char_lstm",
-                   "graph", "higher_order"):
+                   "higher_order"):
         sys.modules.pop(module, None)

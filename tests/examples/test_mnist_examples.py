@@ -85,7 +85,6 @@ def ckpt(saved_mlp, tmp_path):
 
 @both
 def test_quick_run_saves_one_checkpoint_and_plots(example, capsys, tmp_path, name):
-    pytest.importorskip("matplotlib", reason="--plot needs the examples extra")
     ckpt, png = tmp_path / "run" / "ckpt.npz", tmp_path / "curves.png"
     accuracy = example(name).main([*QUICK[name], "--epochs", "2", "--save", str(ckpt),
                                    "--plot", str(png)])
@@ -272,7 +271,6 @@ def test_without_data_or_network_a_short_message_names_the_options(example, tmp_
 @both
 def test_bare_output_options_write_under_runs_in_the_current_directory(example, tmp_path,
                                                                        monkeypatch, name):
-    pytest.importorskip("matplotlib", reason="--plot needs the examples extra")
     monkeypatch.chdir(tmp_path)
     example(name).main([*QUICK[name], "--epochs", "1", "--save", "--plot"])
     files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
@@ -292,7 +290,6 @@ def test_nonsense_values_are_refused_by_the_parser(example, capsys, flag):
 
 
 def test_command_line_off_a_terminal_prints_one_line_per_epoch(tmp_path):
-    pytest.importorskip("tqdm")  # the bar it would draw on a terminal
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT),
                                                          os.environ.get("PYTHONPATH", "")])}
     result = subprocess.run(
@@ -308,6 +305,7 @@ def test_command_line_off_a_terminal_prints_one_line_per_epoch(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing written without --save or --plot
 
 
+@pytest.mark.slow
 @pytest.mark.mnist
 def test_mlp_one_epoch_on_real_mnist(example, capsys, real_mnist):
     # One epoch only: a higher peak rate than the 10-epoch default's 1e-3 (97.1% vs 96.4%).

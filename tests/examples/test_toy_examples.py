@@ -1,4 +1,5 @@
-"""Smoke tests of examples/spiral.py, char_lstm.py and graph.py; every example's --help."""
+"""Smoke tests of examples/spiral.py and char_lstm.py; every example's --help; the README's
+pictures."""
 
 import importlib.util
 import re
@@ -22,7 +23,6 @@ def test_spiral_is_three_classes_of_equal_size(example):
 
 
 def test_spiral_learns_and_draws_its_regions(example, capsys, tmp_path):
-    pytest.importorskip("matplotlib", reason="the picture needs the examples extra")
     out = tmp_path / "pictures" / "spiral.png"
     accuracy = example("spiral").main(["--steps", "150", "--hidden", "32", "--out", str(out)])
     assert accuracy > 0.8  # a straight-line classifier gets about 0.5
@@ -64,23 +64,14 @@ def test_char_lstm_is_deterministic(example, capsys):
 
 
 def test_spiral_writes_under_runs_in_the_current_directory(example, tmp_path, monkeypatch):
-    pytest.importorskip("matplotlib", reason="the picture needs the examples extra")
     monkeypatch.chdir(tmp_path)
     example("spiral").main(["--steps", "5", "--hidden", "8"])
     assert [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()] == [
         "runs/spiral/spiral.png"]
 
 
-def test_graph_writes_under_runs_in_the_current_directory(example, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    example("graph").main(["--dot"])
-    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.dot")) == [
-        f"runs/graph/{name}.dot"
-        for name in ("graph_expression", "graph_mlp", "graph_second_derivative")]
-
-
 @pytest.mark.parametrize("name", ["mnist_mlp", "mnist_cnn", "spiral", "char_lstm",
-                                  "higher_order", "graph"])
+                                  "higher_order"])
 def test_help_shows_every_default(example, capsys, name):
     with pytest.raises(SystemExit) as info:
         example(name).main(["--help"])
@@ -99,7 +90,6 @@ def test_help_shows_every_default(example, capsys, name):
 def test_one_command_draws_every_tracked_picture(example, tmp_path, monkeypatch):
     """docs/make_pictures.py is how the README's pictures are made; the examples themselves
     never write into docs/."""
-    pytest.importorskip("matplotlib", reason="the pictures need the examples extra")
     if shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot program")
     monkeypatch.setattr(sys, "path", list(sys.path))

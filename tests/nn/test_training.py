@@ -2,6 +2,7 @@
 (a few seconds each)."""
 
 import numpy as np
+import pytest
 
 import autograd_lite.functions as F
 from autograd_lite import nn, optim
@@ -73,6 +74,7 @@ class SineModel(nn.Module):
         return self.head(out)
 
 
+@pytest.mark.slow
 def test_lstm_learns_to_predict_a_sine_wave():
     nn.init.manual_seed(0)
     rng = np.random.default_rng(0)

@@ -25,7 +25,7 @@ def test_export_flag_and_the_readme_lines(tmp_path):
     run = subprocess.run([sys.executable, str(ROOT / "examples" / "mnist_cnn.py"), *QUICK,
                           "--export"], cwd=tmp_path, capture_output=True, text=True, check=True)
     lines = run.stdout.strip().splitlines()
-    assert lines[-2] == "wrote runs/mnist_cnn/model.onnx"
+    assert "wrote runs/mnist_cnn/model.onnx" in lines
     assert lines[-1].startswith("test accuracy: ")
     pixels = np.random.default_rng(0).integers(0, 256, (5, 28, 28))
     np.save(tmp_path / "pixels.npy", pixels)
