@@ -71,8 +71,14 @@ def export(model: Any, example_inputs: Any, path: str | os.PathLike,
 
     Examples
     --------
-    >>> from autograd_lite.onnx import export                     # doctest: +SKIP
-    >>> export(model, x_test[:1], "model.onnx", dynamic_axes={"input": {0: "batch"}})
+    >>> import os, tempfile
+    >>> from autograd_lite import nn
+    >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.onnx")
+    >>> proto = export(model, np.zeros((1, 4), np.float32), path,
+    ...                dynamic_axes={"input": {0: "batch"}})
+    >>> [node.op_type for node in proto.graph.node], proto.graph.initializer[0].name
+    (['Gemm', 'Relu', 'Gemm'], '0.weight')
     """
     newest = onnx.defs.onnx_opset_version()
     if not DEFAULT_OPSET <= opset <= newest:
