@@ -34,7 +34,8 @@ FORMAT, VERSION = "autograd_lite example checkpoint", 1
 META = "meta.json"
 META_KEYS = {"format", "version", "settings", "history", "optimizer", "scheduler", "rngs"}
 # Command-line values that are not settings of the run: where things are, what to write.
-NOT_SETTINGS = {"data_dir", "save", "resume", "plot", "no_progress", "threads"}
+NOT_SETTINGS = {"data_dir", "save", "resume", "plot", "no_progress", "threads",
+                "export"}
 HISTORY_KEYS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
 
 

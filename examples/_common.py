@@ -201,6 +201,18 @@ def evaluate(model: nn.Module, x: np.ndarray, t: np.ndarray) -> tuple[float, flo
     return total_loss / len(x), total_correct / len(x)
 
 
+def export_onnx(model: nn.Module, example: np.ndarray, path: str | os.PathLike) -> None:
+    """Write `model` as ONNX to `path`: input ``input`` (N, ...) with a dynamic batch axis,
+    output ``logits``."""
+    try:
+        from autograd_lite.onnx import export
+    except ImportError as err:
+        raise SystemExit(f"--export: {err}") from None
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    export(model, example, path, output_names=["logits"], dynamic_axes={"input": {0: "batch"}})
+    print(f"wrote {path}")
+
+
 # ----------------------------------------------------------------------------- plots
 def plot_history(history: Sequence[dict[str, float]], path: str | os.PathLike,
                  title: str) -> None:

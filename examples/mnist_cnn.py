@@ -4,6 +4,7 @@
     python3 examples/mnist_cnn.py --synthetic --limit 200 --epochs 1   # no data, no network
     python3 examples/mnist_cnn.py --epochs 2 --save --plot    # writes runs/mnist_cnn/
     python3 examples/mnist_cnn.py --resume --save       # continues an interrupted run exactly
+    python3 examples/mnist_cnn.py --export              # also writes runs/mnist_cnn/model.onnx
 
 Two blocks of 3x3 convolution, batch normalisation, ReLU and 2x2 max pooling, then two
 linear layers with dropout; Adam with a cosine learning-rate schedule. The training loop is
@@ -19,7 +20,9 @@ from collections.abc import Sequence
 import numpy as np
 from _checkpoint import TrainingState, run_settings
 from _common import (
+    RUNS,
     evaluate,
+    export_onnx,
     finish,
     load_data,
     make_optimizer,
@@ -68,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> float:
                         help="channels of the two convolution blocks (default 16 32)")
     parser.add_argument("--hidden", type=int, default=128,
                         help="units of the hidden linear layer (default 128)")
+    onnx_path = RUNS / "mnist_cnn" / "model.onnx"
+    parser.add_argument("--export", metavar="PATH", nargs="?", const=str(onnx_path),
+                        help="after training, write the model as ONNX for onnxruntime or the "
+                             "web page in examples/web (needs pip install -e '.[onnx]'; "
+                             f"default: off; --export alone: {onnx_path})")
     args = parse_args(parser, argv)
     rngs = make_rngs(args.seed)  # init, shuffle, dropout: each its own stream
 
@@ -115,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> float:
         if args.save:  # after every epoch, so that an interrupted run can be resumed
             state.save(args.save, history)
 
+    if args.export:                                  # the trained model, as ONNX
+        export_onnx(model, x_test[:1], args.export)
     return finish(args, history, model, (x_test, t_test), "MNIST CNN", start)
 
 

@@ -17,6 +17,10 @@ for sub in ("nn", "optim"):
     MODULES += sorted(name for _, name, _ in pkgutil.walk_packages(package.__path__,
                                                                     f"autograd_lite.{sub}."))
     MODULES.append(f"autograd_lite.{sub}")
+try:
+    import onnx  # noqa: F401
+except ImportError:  # autograd_lite.onnx needs the optional extra: pip install -e '.[onnx]'
+    MODULES = [name for name in MODULES if not name.startswith("autograd_lite.onnx")]
 
 
 @pytest.mark.parametrize("name", MODULES)
