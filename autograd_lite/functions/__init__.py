@@ -66,8 +66,8 @@ from autograd_lite.functions.elementwise import (
     tanh,
     where,
 )
-from autograd_lite.functions.lookup import embedding
 from autograd_lite.functions.linalg import Linear, MatMul, linear, matmul
+from autograd_lite.functions.lookup import embedding
 from autograd_lite.functions.loss import (
     CrossEntropy,
     accuracy,
