@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from tests.readme_blocks import python_blocks, run_blocks
 
     with tempfile.TemporaryDirectory() as scratch, _inside(Path(scratch)):
-        run_blocks(python_blocks())
+        run_blocks(python_blocks())  # (namespace, blocks left out) ignored
         for name in README_PICTURES:
             shutil.copy(Path(scratch) / name, out / name)
             print(f"wrote {out / name}")

@@ -18,16 +18,20 @@ def test_every_python_block_runs_in_order(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     if shutil.which("dot") is None:
         pytest.skip("the blocks draw pictures: needs Graphviz's dot program")
-    run_blocks(python_blocks())
+    _, left_out = run_blocks(python_blocks())
     # Each picture the README shows from docs/ is drawn by a block (or by make_pictures).
     text = README.read_text(encoding="utf-8")
     shown = set(re.findall(r"\]\(docs/([\w.]+)\)", text))
     drawn = {name for name in os.listdir(tmp_path) if name in shown}
-    from_examples = {"spiral.png", "tanh_derivatives.png"}
+    # drawn by the examples whose commands the README gives, and the browser test's screenshot
+    from_examples = {"spiral.png", "tanh_derivatives.png", "digit_page.png"}
     assert shown - from_examples <= drawn, f"pictures no block draws: {shown - drawn}"
 
 
 def test_python_blocks_are_found_exactly():
     text = "a\n```python\nx = 1\n```\n```bash\nls\n```\n```python\ny = x + 1\n```\n"
     assert python_blocks(text) == ["x = 1\n", "y = x + 1\n"]
-    assert run_blocks(python_blocks(text))["y"] == 2
+    assert run_blocks(python_blocks(text))[0]["y"] == 2
+    extra = "```python\n# needs: no_such_module_here\nz = 1\n```\n"
+    namespace, left_out = run_blocks(python_blocks(text + extra))
+    assert left_out == [3] and "z" not in namespace
