@@ -33,6 +33,7 @@ import numpy as np
 from autograd_lite import Variable, enable_grad
 
 from .checks import check_number, restore_array, restore_count
+from .flat import FlatGroup, step_flat
 
 ParamsT = Iterable[Variable] | Iterable[dict[str, Any]]
 
@@ -82,6 +83,7 @@ class Optimizer:
         # common paths. Not part of the state: it holds no information between steps.
         self._work: dict[Variable, np.ndarray] = {}
         self._grad_work: dict[Variable, np.ndarray] = {}
+        self.flat_groups: dict[int, FlatGroup] = {}  # buffers of groups updated at once
 
         groups = _as_list(params, f"{type(self).__name__}: params")
         if not groups:
@@ -184,9 +186,11 @@ class Optimizer:
             weight_decay = group.get("weight_decay", 0)
             decoupled = weight_decay != 0 and group.get("decoupled_weight_decay", False)
             l2 = 0 if decoupled else weight_decay
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            decay = 1 - group["lr"] * weight_decay if decoupled else 1
+            params = [p for p in group["params"] if p.grad is not None]
+            if step_flat(self, group, params, maximize, l2, decay):
+                continue  # many small parameters: updated at once (see flat.py)
+            for p in params:
                 theta = p.data
                 grad = self._gradient(p, theta, maximize, l2)
                 state = self.state.get(p)
@@ -197,7 +201,7 @@ class Optimizer:
                 # must now refuse.
                 p.mark_modified()
                 if decoupled:
-                    theta *= 1 - group["lr"] * weight_decay
+                    theta *= decay
                 try:
                     self.update_one(theta, grad, state, group, _scratch(self._work, p, theta))
                 except KeyError as err:
@@ -242,14 +246,18 @@ class Optimizer:
             for p in group["params"]:
                 p.grad = None
 
-    def _gradient(self, p: Variable, theta: np.ndarray, maximize: bool, l2: float) -> np.ndarray:
-        """``-g`` if maximize else ``g``, plus ``l2 * theta``, in theta's dtype (never written)."""
-        grad = p.grad.data
-        if grad.shape != theta.shape:
+    def check_gradient(self, p: Variable) -> None:
+        """Raise ValueError unless the gradient of `p` has its shape."""
+        if p.grad.data.shape != p.data.shape:
             raise ValueError(
                 f"{type(self).__name__}: the gradient of {_describe(p)} has shape "
-                f"{grad.shape}, but the parameter has shape {theta.shape}"
+                f"{p.grad.data.shape}, but the parameter has shape {p.data.shape}"
             )
+
+    def _gradient(self, p: Variable, theta: np.ndarray, maximize: bool, l2: float) -> np.ndarray:
+        """``-g`` if maximize else ``g``, plus ``l2 * theta``, in theta's dtype (never written)."""
+        self.check_gradient(p)
+        grad = p.grad.data
         if not maximize and l2 == 0 and grad.dtype == theta.dtype:
             return grad
         out = _scratch(self._grad_work, p, theta)
