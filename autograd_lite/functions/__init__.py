@@ -73,8 +73,10 @@ from autograd_lite.functions.loss import (
     accuracy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    huber_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 from autograd_lite.functions.normalization import batch_norm
 from autograd_lite.functions.pooling import (

@@ -9,10 +9,10 @@ import numpy as np
 
 from autograd_lite.core import Function, Variable, as_variable
 from autograd_lite.functions.arithmetic import mul, sub
-from autograd_lite.functions.elementwise import softplus
+from autograd_lite.functions.elementwise import abs, minimum, softplus
 from autograd_lite.functions.precision import float_dtype, work_dtype
 from autograd_lite.functions.probabilities import Softmax
-from autograd_lite.functions.reduction import mean
+from autograd_lite.functions.reduction import mean, sum
 
 
 def _labels(op: str, t: Any, logits_shape: tuple[int, ...]) -> np.ndarray:
@@ -103,6 +103,68 @@ def binary_cross_entropy_with_logits(logits: Any, t: Any) -> Variable:
         raise ValueError(f"binary_cross_entropy_with_logits: logits of shape {logits.shape} and "
                          f"targets of shape {t.shape} differ")
     return mean(sub(softplus(logits), mul(t, logits)))
+
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(op: str, loss: Variable, reduction: str) -> Variable:
+    if reduction == "mean":
+        return mean(loss)
+    if reduction == "sum":
+        return sum(loss)
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, "
+                     f"got {reduction!r}")
+
+
+def huber_loss(input: Any, target: Any, reduction: str = "mean",  # noqa: A002 - PyTorch's name
+               delta: float = 1.0) -> Variable:
+    """Huber loss: ``0.5 d**2`` where ``|d| <= delta``, else ``delta * (|d| - 0.5 delta)``,
+    with ``d = input - target``, as ``torch.nn.functional.huber_loss``.
+
+    Quadratic near zero, linear beyond `delta`: large errors (a DQN's early, wildly wrong
+    targets) pull with a bounded gradient ``delta * sign(d)``. Written as
+    ``0.5 q**2 + delta * (|d| - q)`` with ``q = min(|d|, delta)``, which is the same function
+    and differentiable through existing ops (the gradient is continuous; the second
+    derivative jumps at ``|d| = delta``).
+
+    Parameters
+    ----------
+    input, target : arrays of the same shape
+    reduction : ``"mean"`` (over all elements; NaN for no elements), ``"sum"`` or ``"none"``
+    delta : float > 0, where the quadratic turns linear
+    """
+    input, target = as_variable(input), as_variable(target)  # noqa: A001
+    if input.shape != target.shape:
+        raise ValueError(f"huber_loss: input of shape {input.shape} and target of shape "
+                         f"{target.shape} differ (broadcasting them is a classic silent bug)")
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    a = abs(sub(input, target))
+    q = minimum(a, delta)
+    return _reduce("huber_loss", 0.5 * q * q + delta * (a - q), reduction)
+
+
+def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",  # noqa: A002
+                   beta: float = 1.0) -> Variable:
+    """Smooth L1 loss, as ``torch.nn.functional.smooth_l1_loss``: ``0.5 d**2 / beta`` where
+    ``|d| < beta``, else ``|d| - 0.5 beta``; that is ``huber_loss(..., delta=beta) / beta``,
+    and plain L1 ``|d|`` for ``beta = 0``."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must not be negative, got {beta}")
+    if beta == 0:
+        input, target = as_variable(input), as_variable(target)  # noqa: A001
+        if input.shape != target.shape:
+            raise ValueError(f"smooth_l1_loss: input of shape {input.shape} and target of "
+                             f"shape {target.shape} differ")
+        return _reduce("smooth_l1_loss", abs(sub(input, target)), reduction)
+    try:
+        loss = huber_loss(input, target, "none", delta=beta)
+    except ValueError as err:
+        raise ValueError(str(err).replace("huber_loss", "smooth_l1_loss")) from None
+    return _reduce("smooth_l1_loss", loss * (1.0 / beta), reduction)
 
 
 def accuracy(logits: Any, t: Any) -> float:
