@@ -288,7 +288,8 @@ def load_policy(model: nn.Module, path: str | os.PathLike) -> None:
         model.load(path)
     except (OSError, KeyError, ValueError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        raise SystemExit(f"--evaluate: {message}") from None
+        raise SystemExit(f"--evaluate: {message}; evaluate with the --hidden it was trained "
+                         "with") from None
 
 
 def plot_returns(returns: Sequence[float], path: str | os.PathLike, title: str,
