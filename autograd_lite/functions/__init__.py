@@ -70,6 +70,7 @@ from autograd_lite.functions.linalg import Linear, MatMul, linear, matmul
 from autograd_lite.functions.lookup import embedding
 from autograd_lite.functions.loss import (
     CrossEntropy,
+    Huber,
     accuracy,
     binary_cross_entropy_with_logits,
     cross_entropy,

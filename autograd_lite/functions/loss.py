@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd_lite.core import Function, Variable, as_variable
 from autograd_lite.functions.arithmetic import mul, sub
-from autograd_lite.functions.elementwise import abs, minimum, softplus
+from autograd_lite.functions.elementwise import Clip, abs, softplus
 from autograd_lite.functions.precision import float_dtype, work_dtype
 from autograd_lite.functions.probabilities import Softmax
 from autograd_lite.functions.reduction import mean, sum
@@ -108,15 +108,50 @@ def binary_cross_entropy_with_logits(logits: Any, t: Any) -> Variable:
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _reduce(op: str, loss: Variable, reduction: str) -> Variable:
-    if reduction == "mean":
-        return mean(loss)
-    if reduction == "sum":
-        return sum(loss)
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, "
-                     f"got {reduction!r}")
+def _reduce(loss: Variable, reduction: str) -> Variable:
+    return mean(loss) if reduction == "mean" else sum(loss) if reduction == "sum" else loss
+
+
+class Huber(Function):
+    """Elementwise Huber loss of ``d = x - t``, reduced by mean, sum or not at all, in one
+    step: ``0.5 q**2 + delta (|d| - q)`` with ``q = min(|d|, delta)``. Its gradient is
+    ``clip(d, -delta, delta)`` (a differentiable op, so higher orders follow)."""
+
+    __slots__ = ("delta", "reduction")
+
+    def __init__(self, delta: float, reduction: str) -> None:
+        self.delta, self.reduction = delta, reduction
+
+    def forward(self, x, t):
+        a = np.abs(x - t)
+        q = np.minimum(a, self.delta)
+        loss = q * (0.5 * q) + self.delta * (a - q)
+        if self.reduction == "none":
+            return loss
+        total = loss.sum()
+        if self.reduction == "mean":  # no elements: NaN, as PyTorch
+            total = total * (1.0 / loss.size if loss.size else math.nan)
+        return np.asarray(total, dtype=loss.dtype)
+
+    def vjp(self, gy, y, x, t):
+        g = Clip(-self.delta, self.delta).apply(x - t)
+        if self.reduction == "mean":
+            gy = gy * (1.0 / g.size if g.size else math.nan)
+        g = g * gy
+        need = self.needs_input_grad
+        return g if need[0] else None, -g if need[1] else None
+
+
+def _check_pair(op: str, input: Variable, target: Variable) -> None:  # noqa: A002
+    if input.shape != target.shape:
+        raise ValueError(f"{op}: input of shape {input.shape} and target of shape "
+                         f"{target.shape} differ (broadcasting them is a classic silent bug)")
+
+
+def _check_reduction(op: str, reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of "
+                         f"{', '.join(map(repr, REDUCTIONS))}, got {reduction!r}")
 
 
 def huber_loss(input: Any, target: Any, reduction: str = "mean",  # noqa: A002 - PyTorch's name
@@ -125,10 +160,9 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean",  # noqa: A002 -
     with ``d = input - target``, as ``torch.nn.functional.huber_loss``.
 
     Quadratic near zero, linear beyond `delta`: large errors (a DQN's early, wildly wrong
-    targets) pull with a bounded gradient ``delta * sign(d)``. Written as
-    ``0.5 q**2 + delta * (|d| - q)`` with ``q = min(|d|, delta)``, which is the same function
-    and differentiable through existing ops (the gradient is continuous; the second
-    derivative jumps at ``|d| = delta``).
+    targets) pull with a bounded gradient ``delta * sign(d)``. One fused op (a reinforcement
+    learner calls it on tiny batches, where every op's overhead counts); the gradient is
+    continuous, the second derivative jumps at ``|d| = delta``.
 
     Parameters
     ----------
@@ -137,14 +171,11 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean",  # noqa: A002 -
     delta : float > 0, where the quadratic turns linear
     """
     input, target = as_variable(input), as_variable(target)  # noqa: A001
-    if input.shape != target.shape:
-        raise ValueError(f"huber_loss: input of shape {input.shape} and target of shape "
-                         f"{target.shape} differ (broadcasting them is a classic silent bug)")
+    _check_pair("huber_loss", input, target)
+    _check_reduction("huber_loss", reduction)
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
-    a = abs(sub(input, target))
-    q = minimum(a, delta)
-    return _reduce("huber_loss", 0.5 * q * q + delta * (a - q), reduction)
+    return Huber(float(delta), reduction)(input, target)
 
 
 def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",  # noqa: A002
@@ -152,19 +183,14 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",  # noqa: A0
     """Smooth L1 loss, as ``torch.nn.functional.smooth_l1_loss``: ``0.5 d**2 / beta`` where
     ``|d| < beta``, else ``|d| - 0.5 beta``; that is ``huber_loss(..., delta=beta) / beta``,
     and plain L1 ``|d|`` for ``beta = 0``."""
+    input, target = as_variable(input), as_variable(target)  # noqa: A001
+    _check_pair("smooth_l1_loss", input, target)
+    _check_reduction("smooth_l1_loss", reduction)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must not be negative, got {beta}")
     if beta == 0:
-        input, target = as_variable(input), as_variable(target)  # noqa: A001
-        if input.shape != target.shape:
-            raise ValueError(f"smooth_l1_loss: input of shape {input.shape} and target of "
-                             f"shape {target.shape} differ")
-        return _reduce("smooth_l1_loss", abs(sub(input, target)), reduction)
-    try:
-        loss = huber_loss(input, target, "none", delta=beta)
-    except ValueError as err:
-        raise ValueError(str(err).replace("huber_loss", "smooth_l1_loss")) from None
-    return _reduce("smooth_l1_loss", loss * (1.0 / beta), reduction)
+        return _reduce(abs(sub(input, target)), reduction)
+    return Huber(float(beta), reduction)(input, target) * (1.0 / beta)
 
 
 def accuracy(logits: Any, t: Any) -> float:
