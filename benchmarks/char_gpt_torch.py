@@ -41,18 +41,29 @@ class CausalSelfAttention(nn.Module):
         return self.proj(y.transpose(1, 2).reshape(B, T, C))
 
 
+class MLP(nn.Module):
+    def __init__(self, n_embd: int) -> None:
+        super().__init__()
+        self.fc = nn.Linear(n_embd, 4 * n_embd, bias=False)
+        self.proj = nn.Linear(4 * n_embd, n_embd, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.proj(TF.gelu(self.fc(x)))
+
+
 class Block(nn.Module):
+    """Parameter names as char_gpt.py's, so its state dict loads 1:1."""
+
     def __init__(self, n_embd: int, n_head: int) -> None:
         super().__init__()
         self.ln1 = nn.LayerNorm(n_embd, bias=False)
         self.attn = CausalSelfAttention(n_embd, n_head)
         self.ln2 = nn.LayerNorm(n_embd, bias=False)
-        self.fc = nn.Linear(n_embd, 4 * n_embd, bias=False)
-        self.mlp_proj = nn.Linear(4 * n_embd, n_embd, bias=False)
+        self.mlp = MLP(n_embd)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.attn(self.ln1(x))
-        return x + self.mlp_proj(TF.gelu(self.fc(self.ln2(x))))
+        return x + self.mlp(self.ln2(x))
 
 
 class GPT(nn.Module):

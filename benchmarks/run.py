@@ -27,7 +27,8 @@ from benchmarks.machine import choose_threads, machine_info, set_blas_threads  #
 from benchmarks.options import Options  # noqa: E402
 from benchmarks.timing import OURS, WorkloadResult  # noqa: E402
 
-WORKLOADS = ("overhead", "small", "mlp", "cnn", "fanin", "memory")
+WORKLOADS = ("overhead", "small", "mlp", "cnn", "fanin", "memory",
+             "gpt")
 REFERENCE_ORDER = ("numpy", "torch", "scalar")
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 

@@ -58,7 +58,12 @@ class CausalSelfAttention(nn.Module):
         # (B, T, 3C) -> (3, B, H, T, C/H): one query, key and value of size C/H per head
         qkv = self.qkv(x).reshape(B, T, 3, H, C // H).transpose(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
-        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, H, T, C/H)
+        # softmax(q k^T / sqrt(C/H)) with -inf above the diagonal: query i sees keys 0..i.
+        # F.scaled_dot_product_attention(q, k, v, is_causal=True) in one call; in two, the
+        # weights stay at hand for pictures (--attention)
+        weights = F.attention_weights(q, k, is_causal=True)  # (B, H, T, T), rows sum to 1
+        self.last_weights = weights.data
+        y = F.matmul(weights, v)  # (B, H, T, C/H): each query's mixture of the values
         return self.proj(y.transpose(0, 2, 1, 3).reshape(B, T, C))
 
 
@@ -262,7 +267,43 @@ def sample(args: argparse.Namespace) -> str:
                    np.random.default_rng(args.seed))
     out = args.prompt + "".join(chars[i] for i in ids[len(prompt):])
     print(out)
+    if args.attention:
+        draw_attention(model, chars, out, args.attention, *args.attention_head)
     return out
+
+
+def draw_attention(model: GPT, chars: list[str], text: str, path: str, layer: int,
+                   head: int) -> None:
+    """Heat map of one head's attention weights on the first full line of `text`: row i
+    shows how much character i takes from each character up to it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from _common import save_figure
+
+    lines = [line for line in text.split("\n") if len(line) >= 8] or [text]
+    line = lines[0][:min(model.block_size, 48)]
+    index = {c: i for i, c in enumerate(chars)}
+    if not 0 <= layer < len(model.blocks) or not 0 <= head < model.blocks[0].attn.n_head:
+        raise SystemExit(f"char_gpt: --attention-head {layer} {head}: the model has "
+                         f"{len(model.blocks)} layers of {model.blocks[0].attn.n_head} heads")
+    with no_grad():
+        model.eval()
+        model(np.array([[index[c] for c in line]]))
+    weights = model.blocks[layer].attn.last_weights[0, head]
+    labels = [repr(c)[1:-1] if c != " " else "␣" for c in line]
+    fig, ax = plt.subplots(figsize=(0.16 * len(line) + 1.5, 0.16 * len(line) + 1.2))
+    ax.imshow(weights, cmap="Greys", vmin=0, vmax=float(weights.max()))
+    ax.set_xticks(range(len(line)), labels, fontsize=7, family="monospace")
+    ax.set_yticks(range(len(line)), labels, fontsize=7, family="monospace")
+    ax.tick_params(length=0)
+    ax.set_xlabel("key: the character looked at")
+    ax.set_ylabel("query: the character looking")
+    ax.set_title(f"layer {layer}, head {head}: causal attention weights", fontsize=9)
+    fig.tight_layout()
+    save_figure(fig, path, dpi=90)
+    print(f"wrote {path}")
 
 
 # ----------------------------------------------------------------------------- plumbing
@@ -310,6 +351,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="sampling temperature: lower is more conservative (default 0.8)")
     arg("--top-k", type=int, default=None, metavar="K",
         help="sample among the K likeliest characters only (default: all)")
+    arg("--attention", nargs="?", const=str(CHECKPOINT.parent / "attention.png"), default=None,
+        metavar="PATH", help="with --sample: draw one head's attention weights on the first "
+        f"written line (default: off; alone: {CHECKPOINT.parent / 'attention.png'})")
+    arg("--attention-head", type=int, nargs=2, default=[3, 0], metavar=("LAYER", "HEAD"),
+        help="the head drawn by --attention (default 3 0)")
     arg("--no-progress", action="store_true", help="no progress bar (default: on a terminal)")
     args = parser.parse_args(argv)
     use_threads(args.threads)
@@ -365,7 +411,8 @@ class progress_bar:
 
 # Settings that say where things are or what to print, not what the run is
 NOT_SETTINGS = {"threads", "data_dir", "save", "resume", "sample", "sample_after", "prompt",
-                "temperature", "top_k", "no_progress", "eval_iters_progress"}
+                "temperature", "top_k", "no_progress", "eval_iters_progress", "attention",
+                "attention_head"}
 
 
 def run_settings(args: argparse.Namespace, chars: list[str]) -> dict[str, Any]:

@@ -36,10 +36,16 @@ def test_char_gpt_learns_saves_and_samples(example, capsys, tmp_path, text_file)
     assert out.strip().splitlines()[-1] == f"val loss: {loss:.4f}"
     assert len(re.findall(r"^step +\d+ +train loss [\d.]+ +val loss [\d.]+", out, re.M)) == 2
     assert loss < np.log(22) - 1.0  # well below a uniform guess over the 22 characters
+    picture = tmp_path / "pictures" / "attention.png"
     sample = char_gpt.main(["--sample", "40", "--prompt", "the ", "--save", str(model_file),
-                            "--top-k", "3", "--temperature", "0.5"])
+                            "--top-k", "3", "--temperature", "0.5", "--attention", str(picture),
+                            "--attention-head", "0", "1"])
     assert sample.startswith("the ") and len(sample) == 44
     assert set(sample) <= set(text_file.read_text())
+    assert picture.read_bytes()[:8] == PNG_MAGIC
+    with pytest.raises(SystemExit, match="1 layers of 2 heads"):
+        char_gpt.main(["--sample", "5", "--save", str(model_file), "--attention",
+                       str(picture), "--attention-head", "1", "0"])
 
 
 def test_char_gpt_resume_continues_the_run_exactly(example, capsys, tmp_path, text_file,
