@@ -128,11 +128,12 @@ def main() -> float:
     parser.add_argument("--eval-iters", type=int, default=200)
     parser.add_argument("--eval-iters-progress", type=int, default=20)
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--lr", type=float, default=2e-3)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     from threadpoolctl import threadpool_limits
     threadpool_limits(args.threads)
-    batch, block, lr, min_lr, warmup = 12, 64, 1e-3, 1e-4, 100
+    batch, block, lr, min_lr, warmup = 12, 64, args.lr, 1e-4, 100
 
     text = load_tinyshakespeare(args.data_dir)
     chars = sorted(set(text))
