@@ -128,7 +128,7 @@ def main() -> float:
     parser.add_argument("--eval-iters", type=int, default=200)
     parser.add_argument("--eval-iters-progress", type=int, default=20)
     parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--lr", type=float, default=3e-3)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     from threadpoolctl import threadpool_limits
