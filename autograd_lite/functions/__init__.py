@@ -157,7 +157,6 @@ from autograd_lite.functions.exponential import (
     logaddexp,
 )
 from autograd_lite.functions.gaussian import Gelu, GeluTanh, Ndtr, gelu, ndtr
-from autograd_lite.functions.layer_norm import LayerNormAffine, LayerNormalize, layer_norm
 from autograd_lite.functions.linalg import dot, inner, outer, tensordot, trace, vdot
 from autograd_lite.functions.manipulation import (
     atleast_1d,
@@ -182,6 +181,7 @@ from autograd_lite.functions.manipulation import (
     unsqueeze,
     vstack,
 )
+from autograd_lite.functions.normalization import LayerNormAffine, LayerNormalize, layer_norm
 from autograd_lite.functions.norms import PNorm, norm
 from autograd_lite.functions.reduction import Prod, ProdOthers, Std, average, prod, std
 from autograd_lite.functions.trigonometric import (

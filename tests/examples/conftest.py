@@ -21,5 +21,6 @@ def example(monkeypatch):
 
     yield load
     for module in ("_common", "_checkpoint", "mnist_mlp", "mnist_cnn", "spiral", "char_lstm",
-                   "higher_order"):
+                   "higher_order",
+                   "char_gpt", "date_attention"):
         sys.modules.pop(module, None)
