@@ -334,6 +334,7 @@ def render_gif(env_name: str, act: Callable[[np.ndarray], Any], path: str | os.P
     as a looping GIF `width` pixels wide; returns the episode's return."""
     from PIL import Image
 
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # draw off-screen: no display needed
     env = make_env(env_name, render=True)
     frames: list[np.ndarray] = []
     total = run_episode(env, act, seed=seed, frames=frames)
