@@ -51,7 +51,8 @@ def make_parser(agent: str, description: str) -> argparse.ArgumentParser:
                         help="episodes of the greedy evaluation (default 100)")
     parser.add_argument("--render", metavar="PATH", nargs="?", const="", default=None,
                         help="after training (or with --evaluate), save a GIF of one greedy "
-                             "episode (default: off; --render alone: FOLDER/<agent>.gif)")
+                             "episode, or a film strip if PATH ends in .png (default: off; "
+                             "--render alone: FOLDER/<agent>.gif)")
     return parser
 
 
@@ -293,16 +294,17 @@ def load_policy(model: nn.Module, path: str | os.PathLike) -> None:
 
 
 def plot_returns(returns: Sequence[float], path: str | os.PathLike, title: str,
-                 target: float | None = None, xlabel: str = "episode",
-                 x: Sequence[float] | None = None) -> None:
-    """A PNG of the return of every episode and its running mean over 100 episodes."""
+                 target: float | None = None,
+                 evaluations: Sequence[tuple[float, float]] = ()) -> None:
+    """A PNG of the return of every episode, its running mean over 100 episodes and the
+    greedy evaluations ``(episode, mean return)`` given."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display needed
     import matplotlib.pyplot as plt
 
     returns = np.asarray(returns, dtype=float)
-    x = np.arange(1, len(returns) + 1) if x is None else np.asarray(x)
+    x = np.arange(1, len(returns) + 1)
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     ax.plot(x, returns, lw=0.8, alpha=0.45, label="return")
     if len(returns):
@@ -310,9 +312,11 @@ def plot_returns(returns: Sequence[float], path: str | os.PathLike, title: str,
         n = np.minimum(np.arange(1, len(returns) + 1), 100)
         running = (csum[1:] - csum[np.arange(1, len(returns) + 1) - n]) / n
         ax.plot(x, running, lw=2, label="mean of the last 100")
+    if len(evaluations):
+        ax.plot(*zip(*evaluations), "o", ms=4, color="C2", label="greedy evaluation")
     if target is not None:
         ax.axhline(target, color="k", ls="--", lw=1, label=f"target {target:g}")
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel("episode")
     ax.set_ylabel("return")
     ax.set_title(title)
     ax.grid(alpha=0.3)
@@ -329,11 +333,14 @@ def plot_returns(returns: Sequence[float], path: str | os.PathLike, title: str,
 
 def render_gif(env_name: str, act: Callable[[np.ndarray], Any], path: str | os.PathLike,
                seed: int = EVAL_SEED, max_frames: int = 200, every: int = 2,
-               width: int = 300) -> float:
+               width: int = 300, strip_frames: int = 6) -> float:
     """Play one greedy episode and save every `every`-th of its first `max_frames` frames
-    as a looping GIF `width` pixels wide; returns the episode's return."""
+    as a looping GIF `width` pixels wide or, when `path` ends in ``.png``, `strip_frames` of
+    them side by side (a film strip, for a page that shows no animation). Returns the
+    episode's return."""
     from PIL import Image
 
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # draw off-screen: no display needed
     env = make_env(env_name, render=True)
     frames: list[np.ndarray] = []
     total = run_episode(env, act, seed=seed, frames=frames)
@@ -344,9 +351,18 @@ def render_gif(env_name: str, act: Callable[[np.ndarray], Any], path: str | os.P
         images.append(image.resize((width, round(image.height * width / image.width))))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path) as f:
-        images[0].save(f, format="GIF", save_all=True, append_images=images[1:],
-                       duration=40 * every, loop=0)
-    print(f"wrote {path} ({len(images)} frames; the episode's return {total:.1f})")
+        if str(path).lower().endswith(".png"):
+            picks = np.linspace(0, len(images) - 1, min(strip_frames, len(images))).round()
+            strip = Image.new("RGB", (width * len(picks), images[0].height), "white")
+            for k, i in enumerate(picks.astype(int)):
+                strip.paste(images[i].convert("RGB"), (k * width, 0))
+            strip.save(f, format="PNG", optimize=True)
+            what = f"{len(picks)} frames of {len(images)}"
+        else:
+            images[0].save(f, format="GIF", save_all=True, append_images=images[1:],
+                           duration=40 * every, loop=0)
+            what = f"{len(images)} frames"
+    print(f"wrote {path} ({what}; the episode's return {total:.1f})")
     return total
 
 

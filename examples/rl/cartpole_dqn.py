@@ -98,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         mean = evaluate(ENV, greedy, args.eval_episodes)
         if args.render is not None:
             render_gif(ENV, greedy, args.render or out / "cartpole_dqn.gif")
-        print(f"mean return {mean:.1f} over {args.eval_episodes} greedy episodes")
+        print(f"mean return {mean:.1f} over {args.eval_episodes} greedy episode"
+              + ("s" if args.eval_episodes != 1 else ""))
         return {"mean": mean}
 
     target_net = mlp([4, args.hidden, args.hidden, 2], rngs["init"])

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from _rl import (
+    EVAL_SEED,
     Clock,
     ReplayBuffer,
     evaluate,
@@ -49,6 +50,7 @@ ENV, TARGET = "Pendulum-v1", -200.0
 MAX_TORQUE = 2.0
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
 LOG_2PI = math.log(2 * math.pi)
+RENDER_SEED = EVAL_SEED + 10  # a start 135 degrees from upright: the GIF shows the swing-up
 
 
 def tanh_gaussian(mean: Variable, log_std: Variable, noise: np.ndarray, scale: float
@@ -125,8 +127,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         load_policy(actor, args.evaluate)
         mean = evaluate(ENV, greedy, args.eval_episodes)
         if args.render is not None:
-            render_gif(ENV, greedy, args.render or out / "pendulum_sac.gif")
-        print(f"mean return {mean:.1f} over {args.eval_episodes} greedy episodes")
+            render_gif(ENV, greedy, args.render or out / "pendulum_sac.gif", RENDER_SEED)
+        print(f"mean return {mean:.1f} over {args.eval_episodes} greedy episode"
+              + ("s" if args.eval_episodes != 1 else ""))
         return {"mean": mean}
 
     critics = [mlp([4, args.hidden, args.hidden, 1], rngs["init"]) for _ in range(2)]
@@ -217,9 +220,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     print(f"total training time {clock():.1f} s, {step} steps")
     save_policy(actor, out / "policy.npz")
-    plot_returns(returns, out / "returns.png", "SAC on Pendulum-v1", TARGET)
+    plot_returns(returns, out / "returns.png", "SAC on Pendulum-v1", TARGET,
+                 [(s / 200, mean) for s, mean in evaluations])  # 200 steps an episode
     if args.render is not None:
-        render_gif(ENV, greedy, args.render or out / "pendulum_sac.gif")
+        render_gif(ENV, greedy, args.render or out / "pendulum_sac.gif", RENDER_SEED)
     print(summary(solved_at, solved_mean, f"{args.steps} steps", best, "step"), flush=True)
     return {"solved_at": solved_at, "mean": solved_mean, "returns": returns,
             "evaluations": evaluations, "steps": step}

@@ -274,7 +274,7 @@ def test_agent_trains_saves_and_is_reproducible(rl, name, tmp_path, capsys):
         f"mean return {evaluated:.1f} over 2 greedy episodes")
 
 
-def test_render_writes_a_gif(rl, tmp_path):
+def test_render_writes_a_gif_or_a_film_strip(rl, tmp_path):
     pytest.importorskip("pygame")  # gymnasium[classic-control] draws with it
     dqn = rl("cartpole_dqn")
     dqn.main(["--episodes", "1", "--out", str(tmp_path)])
@@ -282,6 +282,10 @@ def test_render_writes_a_gif(rl, tmp_path):
     dqn.main(["--evaluate", str(tmp_path / "policy.npz"), "--eval-episodes", "1",
               "--render", str(gif)])
     assert gif.read_bytes()[:6] == GIF_MAGIC
+    strip = tmp_path / "strip.png"
+    dqn.main(["--evaluate", str(tmp_path / "policy.npz"), "--eval-episodes", "1",
+              "--render", str(strip)])
+    assert strip.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_evaluate_refuses_a_policy_of_another_size(rl, tmp_path):
