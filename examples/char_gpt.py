@@ -359,8 +359,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     arg("--attention", nargs="?", const=str(CHECKPOINT.parent / "attention.png"), default=None,
         metavar="PATH", help="with --sample: draw one head's attention weights on the first "
         f"written line (default: off; alone: {CHECKPOINT.parent / 'attention.png'})")
-    arg("--attention-head", type=int, nargs=2, default=[3, 0], metavar=("LAYER", "HEAD"),
-        help="the head drawn by --attention (default 3 0)")
+    arg("--attention-head", type=int, nargs=2, default=[2, 1], metavar=("LAYER", "HEAD"),
+        help="the head drawn by --attention (default 2 1)")
     arg("--no-progress", action="store_true", help="no progress bar (default: on a terminal)")
     args = parser.parse_args(argv)
     use_threads(args.threads)
