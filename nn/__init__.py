@@ -22,7 +22,7 @@ from .layers import (
     MaxPool2d,
 )
 from .lazy import LazyConv2d, LazyLinear, UninitializedParameter
-from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, RemovableHandle
 from .parameter import Parameter
 from .recurrent import GRU, LSTM, RNN

@@ -234,6 +234,8 @@ LAYERS = {
     "CrossEntropyLoss": (nn.CrossEntropyLoss, lambda n: [normal(n, 5, seed=n), np.arange(n) % 5],
                          TWO),
     "MSELoss": (nn.MSELoss, lambda n: [normal(n, 3, seed=n), normal(n, 3, seed=n + 1)], TWO),
+    "BCELoss": (nn.BCELoss, lambda n: [rng(n).uniform(0.05, 0.95, (n, 3)).astype(np.float32),
+                                       rng(n + 1).random((n, 3), np.float32)], TWO),
     "BCEWithLogitsLoss": (nn.BCEWithLogitsLoss,
                           lambda n: [normal(n, 3, seed=n), rng(n).random((n, 3), np.float32)],
                           TWO),
