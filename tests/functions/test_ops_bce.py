@@ -73,8 +73,8 @@ def test_bce_op(spec, prop):
 
 # ----------------------------------------------------------------------------- against PyTorch
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-@pytest.mark.parametrize("shape, weight_shape", [((4, 3), None), ((4, 3), (3,)), ((2, 1, 5), (1, 5)),
-                                                 ((), ()), ((0, 3), (3,))])
+@pytest.mark.parametrize("shape, weight_shape", [
+    ((4, 3), None), ((4, 3), (3,)), ((2, 1, 5), (1, 5)), ((), ()), ((0, 3), (3,))])
 def test_values_and_gradients_match_pytorch(reduction, shape, weight_shape):
     rng = np.random.default_rng(0)
     p = rng.uniform(0.01, 0.99, shape).astype(np.float32)
