@@ -69,9 +69,11 @@ from autograd_lite.functions.elementwise import (
 from autograd_lite.functions.linalg import Linear, MatMul, linear, matmul
 from autograd_lite.functions.lookup import embedding
 from autograd_lite.functions.loss import (
+    BinaryCrossEntropy,
     CrossEntropy,
     Huber,
     accuracy,
+    binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
     huber_loss,

@@ -280,3 +280,16 @@ def _huber(ctx: Context) -> str:
         return ctx.op("Identity", [loss])
     op = "ReduceMean" if ctx.fn.reduction == "mean" else "ReduceSum"
     return ctx.b.reduce(op, loss, None, False)
+
+
+@converts(F.BinaryCrossEntropy)
+def _binary_cross_entropy(ctx: Context) -> str:
+    """``-(t max(log p, -100) + (1 - t) max(log(1 - p), -100))``, elementwise."""
+    dtype = ctx.out_dtype()
+    p, t = ctx.input(0, dtype), ctx.input(1, dtype)
+    floor, one = ctx.scalar(-100.0), ctx.scalar(1.0)
+    log_p = ctx.op("Max", [ctx.op("Log", [p]), floor])
+    log_q = ctx.op("Max", [ctx.op("Log", [ctx.op("Sub", [one, p])]), floor])
+    total = ctx.op("Add", [ctx.op("Mul", [t, log_p]),
+                           ctx.op("Mul", [ctx.op("Sub", [one, t]), log_q])])
+    return ctx.op("Neg", [total])

@@ -238,6 +238,8 @@ LAYERS = {
                   lambda n: [normal(n, 3, seed=n), normal(n, 3, seed=n + 1)], TWO),
     "SmoothL1Loss": (lambda: nn.SmoothL1Loss(reduction="sum", beta=2.0),
                      lambda n: [normal(n, 3, seed=n), normal(n, 3, seed=n + 1)], TWO),
+    "BCELoss": (nn.BCELoss, lambda n: [rng(n).uniform(0.05, 0.95, (n, 3)).astype(np.float32),
+                                       rng(n + 1).random((n, 3), np.float32)], TWO),
     "BCEWithLogitsLoss": (nn.BCEWithLogitsLoss,
                           lambda n: [normal(n, 3, seed=n), rng(n).random((n, 3), np.float32)],
                           TWO),
