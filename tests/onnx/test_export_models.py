@@ -138,6 +138,18 @@ def test_gpt_like_transformer(roundtrip):
     assert {"Gather", "LayerNormalization", "Softmax", "Erf"} <= ops
 
 
+def test_char_gpt_of_the_example(roundtrip, examples):
+    from char_gpt import GPT
+
+    model = GPT(vocab=11, block_size=8, n_layer=2, n_head=2, n_embd=8, rng=rng(0))
+    for p in model.parameters():  # LayerNorms away from 1
+        if p.ndim == 1:
+            p.data = p.data + normal(*p.shape, seed=p.size) * 0.1
+    proto = roundtrip(model, lambda n: [rng(n).integers(0, 11, (n, 8))], names=["ids"])
+    names = [i.name for i in proto.graph.initializer]
+    assert names.count("tok.weight") == 1  # the tied head reads the embedding's initializer
+
+
 # ----------------------------------------------------------------------------- every layer
 
 
