@@ -190,6 +190,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     folder = Path(args.out)
 
     x_train, t_train, x_test = load_images(args)
+    classifier_path = args.classifier or (CLASSIFIER if CLASSIFIER.exists() else None)
+    # read now, so that a wrong --classifier fails before the run, not after it
+    classifier = load_classifier(classifier_path) if classifier_path else None
     loader = DataLoader(TensorDataset(x_train * 2 - 1), batch_size=args.batch_size,
                         shuffle=True, drop_last=True, seed=rngs["shuffle"])
     G, D = generator(args.width, rngs["init"]), discriminator(args.width, rngs["init"])
@@ -225,9 +228,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
         plot_losses(d_losses, g_losses, max(len(loader), 1), folder / "losses.png")
     print(f"wrote {folder}/samples_epoch*.png, losses.png, generator.npz, discriminator.npz")
 
-    classifier_path = args.classifier or (CLASSIFIER if CLASSIFIER.exists() else None)
-    if classifier_path:
-        classifier = load_classifier(classifier_path)
+    if classifier is not None:
         print(f"scoring with the classifier in {classifier_path}")
     else:
         print(f"no classifier at {CLASSIFIER} (train one with mnist_cnn.py --save, or pass "
