@@ -32,9 +32,13 @@ def load_classifier(path: str | Path) -> nn.Module:
     settings (16 32 and 128 otherwise)."""
     from mnist_cnn import build_cnn
 
-    with NpzReader(path) as reader:
-        arrays = {key: reader.read(key) for key in reader.arrays}
-        meta = json.loads(reader.read_text("meta.json")) if "meta.json" in reader.texts else {}
+    try:
+        with NpzReader(path) as reader:
+            arrays = {key: reader.read(key) for key in reader.arrays}
+            meta = json.loads(reader.read_text("meta.json")) if "meta.json" in reader.texts \
+                else {}
+    except (OSError, ValueError) as err:  # missing, unreadable, or not an .npz file
+        raise SystemExit(f"--classifier {path}: cannot read it ({err})") from None
     settings = meta.get("settings", {})
     if any(key.startswith("model.") for key in arrays):
         arrays = {k.removeprefix("model."): v for k, v in arrays.items() if k.startswith("model.")}

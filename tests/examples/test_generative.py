@@ -107,6 +107,12 @@ def test_gan_quick_run_writes_samples_losses_and_a_score(example, capsys, tmp_pa
     assert (tmp_path / "out" / "losses.png").read_bytes()[:8] == PNG_MAGIC
 
 
+def test_gan_refuses_a_missing_classifier_by_name(example, tmp_path):
+    with pytest.raises(SystemExit, match=r"--classifier .*absent.npz: cannot read it"):
+        example("mnist_gan").main([*GAN_QUICK, "--epochs", "1", "--out", str(tmp_path),
+                                   "--classifier", str(tmp_path / "absent.npz")])
+
+
 def _players(gan):
     rng = np.random.default_rng(0)
     G, D = gan.generator(4, rng), gan.discriminator(4, rng)
