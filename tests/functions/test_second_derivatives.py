@@ -101,6 +101,10 @@ SMOOTH = {
     "cross_entropy": (lambda x: F.cross_entropy(x, LABELS), one(normal(3, 4))),
     "nll_loss": (lambda x: F.nll_loss(F.log_softmax(x), LABELS), one(normal(3, 4))),
     "mse_loss": (F.mse_loss, both(normal(2, 3), normal(2, 3))),
+    # piecewise quadratic: twice differentiable except at |d| = delta, where no draw lands
+    "huber_loss": (lambda y, t: F.huber_loss(y, t, delta=0.8), both(normal(2, 3), normal(2, 3))),
+    "smooth_l1_loss": (lambda y, t: F.smooth_l1_loss(y, t, "sum", beta=1.5),
+                       both(normal(2, 3), normal(2, 3))),
     "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits,
                                          both(normal(2, 3), lambda rng: rng.uniform(0, 1, (2, 3)))),
     "conv2d": (lambda x, W, b: F.conv2d(x, W, b, stride=(2, 1), padding=1),
