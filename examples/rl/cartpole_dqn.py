@@ -64,7 +64,7 @@ def epsilon_at(step: int, start: float, end: float, decay_steps: int) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = make_parser("cartpole_dqn", __doc__.splitlines()[0])
+    parser = make_parser("cartpole_dqn", __doc__)
     parser.add_argument("--episodes", type=int, default=1000,
                         help="training episodes at most (default 1000)")
     parser.add_argument("--hidden", type=int, default=128, help="units per hidden layer "
