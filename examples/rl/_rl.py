@@ -104,6 +104,8 @@ class ReplayBuffer:
 
     def __init__(self, capacity: int, obs_dim: int, action_shape: tuple[int, ...] = (),
                  action_dtype: Any = np.int64) -> None:
+        if capacity < 1:
+            raise ValueError(f"ReplayBuffer: capacity must be at least 1, got {capacity}")
         self.obs = np.zeros((capacity, obs_dim), np.float32)
         self.next_obs = np.zeros((capacity, obs_dim), np.float32)
         self.actions = np.zeros((capacity, *action_shape), action_dtype)
