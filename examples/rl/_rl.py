@@ -34,8 +34,10 @@ EVAL_SEED = 10_000  # evaluation episodes start from other states than training 
 
 
 # ----------------------------------------------------------------------------- arguments
-def make_parser(agent: str, description: str) -> argparse.ArgumentParser:
-    """The options every agent takes; each adds its own budget and hyper-parameters."""
+def make_parser(agent: str, doc: str) -> argparse.ArgumentParser:
+    """The options every agent takes; each adds its own budget and hyper-parameters. The
+    description is the first paragraph of the agent's docstring `doc`."""
+    description = doc.split("\n\n")[0].replace("\n", " ")
     parser = argparse.ArgumentParser(prog=f"{agent}.py", description=description)
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the weights, the agent's draws and the environments "
@@ -48,7 +50,8 @@ def make_parser(agent: str, description: str) -> argparse.ArgumentParser:
                         help="do not train: run the saved policy PATH greedily and report its "
                              "mean return (default: off)")
     parser.add_argument("--eval-episodes", type=int, default=100, metavar="N",
-                        help="episodes of the greedy evaluation (default 100)")
+                        help="episodes of the --evaluate run (default 100; the check for "
+                             "'solved' during training always plays 100)")
     parser.add_argument("--render", metavar="PATH", nargs="?", const="", default=None,
                         help="after training (or with --evaluate), save a GIF of one greedy "
                              "episode, or a film strip if PATH ends in .png (default: off; "
@@ -101,6 +104,8 @@ class ReplayBuffer:
 
     def __init__(self, capacity: int, obs_dim: int, action_shape: tuple[int, ...] = (),
                  action_dtype: Any = np.int64) -> None:
+        if capacity < 1:
+            raise ValueError(f"ReplayBuffer: capacity must be at least 1, got {capacity}")
         self.obs = np.zeros((capacity, obs_dim), np.float32)
         self.next_obs = np.zeros((capacity, obs_dim), np.float32)
         self.actions = np.zeros((capacity, *action_shape), action_dtype)

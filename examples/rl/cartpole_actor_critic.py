@@ -65,7 +65,7 @@ def a2c_loss(logits: Variable, values: Variable, actions: np.ndarray, advantages
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = make_parser("cartpole_actor_critic", __doc__.splitlines()[0])
+    parser = make_parser("cartpole_actor_critic", __doc__)
     parser.add_argument("--steps", type=int, default=500_000,
                         help="environment steps at most, all copies together (default 500000)")
     parser.add_argument("--envs", type=int, default=8,

@@ -8,7 +8,7 @@ The network maps the 4 numbers of the cart and pole to one value per action: Q(s
 return the agent expects if it pushes left (or right) now and acts well afterwards. It learns
 from its own past moves, drawn at random from a replay buffer, by moving Q(s, a) towards the
 target ``r + gamma max_a' Q_target(s', a')`` (just ``r`` when the pole fell). The target
-network is a copy of the Q-network refreshed every few hundred steps, so the target does not
+network is a copy of the Q-network refreshed every 200 steps, so the target does not
 move with every update. The agent acts greedily except with probability epsilon, which falls
 from 1 to a few percent over the first steps.
 
@@ -64,9 +64,9 @@ def epsilon_at(step: int, start: float, end: float, decay_steps: int) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = make_parser("cartpole_dqn", __doc__.splitlines()[0])
-    parser.add_argument("--episodes", type=int, default=600,
-                        help="training episodes at most (default 600)")
+    parser = make_parser("cartpole_dqn", __doc__)
+    parser.add_argument("--episodes", type=int, default=1000,
+                        help="training episodes at most (default 1000)")
     parser.add_argument("--hidden", type=int, default=128, help="units per hidden layer "
                         "(two layers; default 128)")
     parser.add_argument("--lr", type=float, default=5e-4, help="Adam's step (default 0.0005)")
@@ -77,8 +77,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                         help="replay buffer capacity (default 50000)")
     parser.add_argument("--learning-starts", type=int, default=1000,
                         help="random steps before the first update (default 1000)")
-    parser.add_argument("--target-every", type=int, default=500,
-                        help="steps between copies into the target network (default 500)")
+    parser.add_argument("--target-every", type=int, default=200,
+                        help="steps between copies into the target network (default 200)")
     parser.add_argument("--eps-end", type=float, default=0.02,
                         help="final exploration rate (default 0.02)")
     parser.add_argument("--eps-decay", type=int, default=10_000,

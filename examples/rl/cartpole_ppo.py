@@ -60,7 +60,7 @@ def ppo_clip_loss(logp_new: Variable, logp_old: np.ndarray, advantages: np.ndarr
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = make_parser("cartpole_ppo", __doc__.splitlines()[0])
+    parser = make_parser("cartpole_ppo", __doc__)
     parser.add_argument("--steps", type=int, default=300_000,
                         help="environment steps at most, all copies together (default 300000)")
     parser.add_argument("--envs", type=int, default=4,

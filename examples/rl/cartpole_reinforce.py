@@ -52,7 +52,7 @@ def reinforce_loss(logits: Variable, actions: np.ndarray, advantages: np.ndarray
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = make_parser("cartpole_reinforce", __doc__.splitlines()[0])
+    parser = make_parser("cartpole_reinforce", __doc__)
     parser.add_argument("--episodes", type=int, default=1500,
                         help="training episodes at most (default 1500)")
     parser.add_argument("--hidden", type=int, default=128,

@@ -96,7 +96,7 @@ def alpha_loss(log_alpha: Variable, logp: np.ndarray, target_entropy: float) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = make_parser("pendulum_sac", __doc__.splitlines()[0])
+    parser = make_parser("pendulum_sac", __doc__)
     parser.add_argument("--steps", type=int, default=20_000,
                         help="environment steps at most (default 20000)")
     parser.add_argument("--hidden", type=int, default=128,

@@ -89,6 +89,8 @@ def test_replay_buffer_keeps_the_last_transitions(rl):
     np.testing.assert_array_equal(term, r == 4.0)
     with pytest.raises(ValueError, match="empty"):
         rl("_rl").ReplayBuffer(3, 2).sample(1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="capacity must be at least 1, got 0"):
+        rl("_rl").ReplayBuffer(0, 2)
 
 
 def test_sample_actions_follows_the_probabilities(rl):
