@@ -28,7 +28,7 @@ from benchmarks.options import Options  # noqa: E402
 from benchmarks.timing import OURS, WorkloadResult  # noqa: E402
 
 WORKLOADS = ("overhead", "small", "mlp", "cnn", "fanin", "memory",
-             "gpt")
+             "rl", "gpt")
 REFERENCE_ORDER = ("numpy", "torch", "scalar")
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 

@@ -22,7 +22,14 @@ from .layers import (
     MaxPool2d,
 )
 from .lazy import LazyConv2d, LazyLinear, UninitializedParameter
-from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    MSELoss,
+    SmoothL1Loss,
+)
 from .module import Module, RemovableHandle
 from .parameter import Parameter
 from .recurrent import GRU, LSTM, RNN

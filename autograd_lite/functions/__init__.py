@@ -69,12 +69,17 @@ from autograd_lite.functions.elementwise import (
 from autograd_lite.functions.linalg import Linear, MatMul, linear, matmul
 from autograd_lite.functions.lookup import embedding
 from autograd_lite.functions.loss import (
+    BinaryCrossEntropy,
     CrossEntropy,
+    Huber,
     accuracy,
+    binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    huber_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 from autograd_lite.functions.normalization import batch_norm
 from autograd_lite.functions.pooling import (

@@ -264,3 +264,32 @@ def _einsum(ctx: Context) -> str:
 def _cross_entropy(ctx: Context) -> str:
     labels = ctx.array(ctx.fn.t, np.int64)
     return ctx.op("SoftmaxCrossEntropyLoss", [ctx.input(0), labels], reduction="mean")
+
+
+@converts(F.Huber)
+def _huber(ctx: Context) -> str:
+    dtype = ctx.out_dtype()
+    delta = ctx.scalar(ctx.fn.delta)
+    a = ctx.op("Abs", [ctx.op("Sub", [ctx.input(0, dtype), ctx.input(1, dtype)])])
+    q = ctx.op("Min", [a, delta])
+    quadratic = ctx.op("Mul", [ctx.op("Mul", [q, q]), ctx.scalar(0.5)])
+    loss = ctx.op("Add", [quadratic, ctx.op("Mul", [delta, ctx.op("Sub", [a, q])])])
+    if ctx.fn.reduction == "none":
+        return loss
+    if not ctx.shape(0):  # 0-d: nothing to reduce
+        return ctx.op("Identity", [loss])
+    op = "ReduceMean" if ctx.fn.reduction == "mean" else "ReduceSum"
+    return ctx.b.reduce(op, loss, None, False)
+
+
+@converts(F.BinaryCrossEntropy)
+def _binary_cross_entropy(ctx: Context) -> str:
+    """``-(t max(log p, -100) + (1 - t) max(log(1 - p), -100))``, elementwise."""
+    dtype = ctx.out_dtype()
+    p, t = ctx.input(0, dtype), ctx.input(1, dtype)
+    floor, one = ctx.scalar(-100.0), ctx.scalar(1.0)
+    log_p = ctx.op("Max", [ctx.op("Log", [p]), floor])
+    log_q = ctx.op("Max", [ctx.op("Log", [ctx.op("Sub", [one, p])]), floor])
+    total = ctx.op("Add", [ctx.op("Mul", [t, log_p]),
+                           ctx.op("Mul", [ctx.op("Sub", [one, t]), log_q])])
+    return ctx.op("Neg", [total])

@@ -68,7 +68,7 @@ def fuse(graph: Graph) -> None:
     for node in graph.nodes:
         if node.fn is None:
             continue
-        if type(node.fn) is F.Im2col and not node.fn.batch_last:
+        if type(node.fn) is F.Im2col:
             found = _conv(graph, index, node)
         elif type(node.fn) is F.Col2im and node.fn.batch_last:
             found = _conv_transpose(graph, index, node)
@@ -106,13 +106,21 @@ def _conv(graph: Graph, index: _Index, im2col: Node) -> tuple[list[Node], Node] 
             kernels.inputs[0].ndim != 4:
         return None
     y = product.outputs[0]
-    b, bias_nodes = _bias(graph, index, y, 3)
+    fn = im2col.fn
+    # per image: (N, out, OH*OW) -> reshape; batch last: (out, OH*OW*N) -> reshape, transpose
+    b, bias_nodes = _bias(graph, index, y, 2 if fn.batch_last else 3)
     if bias_nodes:
         y = bias_nodes[-1].outputs[0]
     final = index.only_reader(graph, y, F.Reshape)
     if final is None or final.outputs[0] is None or final.outputs[0].ndim != 4:
         return None
-    fn = im2col.fn
+    shaped = [final]
+    if fn.batch_last:
+        final = index.only_reader(graph, final.outputs[0], F.Transpose)
+        if final is None or final.outputs[0] is None or \
+                tuple(final.fn.axes or ()) != (3, 0, 1, 2):
+            return None
+        shaped.append(final)
     (kh, kw), (sh, sw), (ph, pw) = fn.kernel_size, fn.stride, fn.padding
     W = kernels.inputs[0]
 
@@ -122,7 +130,7 @@ def _conv(graph: Graph, index: _Index, im2col: Node) -> tuple[list[Node], Node] 
         return ctx.op("Conv", inputs, kernel_shape=[kh, kw], strides=[sh, sw],
                       pads=[ph, pw, ph, pw])
 
-    group = [kernels, im2col, product, *bias_nodes, final]
+    group = [kernels, im2col, product, *bias_nodes, *shaped]
     inputs = [im2col.inputs[0], W] + ([b] if b is not None else [])
     return group, _fused(final, "Conv", inputs, emit)
 

@@ -15,12 +15,12 @@ def example(monkeypatch):
     monkeypatch.syspath_prepend(str(EXAMPLES))
 
     def load(name):
-        for module in (name, "_common", "_checkpoint"):
+        for module in (name, "_common", "_checkpoint", "_images", "_digit_score", "mnist_cnn"):
             sys.modules.pop(module, None)
         return importlib.import_module(name)
 
     yield load
     for module in ("_common", "_checkpoint", "mnist_mlp", "mnist_cnn", "spiral", "char_lstm",
-                   "higher_order",
-                   "char_gpt", "date_attention"):
+                   "higher_order", "char_gpt", "date_attention", "mnist_vae", "mnist_gan",
+                   "_images", "_digit_score"):
         sys.modules.pop(module, None)

@@ -124,7 +124,9 @@ def test_softmax_of_0d_input(fn):
     (F.nll_loss, np.zeros(0, dtype=np.int64)),
     (F.mse_loss, np.zeros((0, 3))),
     (F.binary_cross_entropy_with_logits, np.zeros((0, 3))),
-], ids=["cross_entropy", "nll_loss", "mse_loss", "bce_with_logits"])
+    (F.huber_loss, np.zeros((0, 3))),
+    (F.smooth_l1_loss, np.zeros((0, 3))),
+], ids=["cross_entropy", "nll_loss", "mse_loss", "bce_with_logits", "huber", "smooth_l1"])
 def test_losses_of_an_empty_batch_are_nan(loss, target):
     x = Variable(np.zeros((0, 3)))
     y = _strict(loss, x, target)

@@ -231,6 +231,22 @@ def same_shape_pair(draw, t_low=-3.0, t_high=3.0):
 
 
 @st.composite
+def huber_pair(draw, delta=1.0, reduction="mean"):
+    """Input and target whose differences keep away from 0 and from the kinks at +-delta."""
+    shape = draw(ast.shapes())
+    y = draw(ast.arrays(shape))
+    d = draw(ast.arrays(shape, low=-2.5 * delta, high=2.5 * delta, avoid=[-delta, 0.0, delta],
+                        margin=0.1 * delta))
+    return (y, y - d), {"reduction": reduction, "delta": delta}
+
+
+def _huber_ref(y, t, reduction="mean", delta=1.0):
+    a = np.abs(y - t)
+    loss = np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta))
+    return {"mean": np.mean, "sum": np.sum, "none": np.asarray}[reduction](loss)
+
+
+@st.composite
 def wheres(draw):
     sc, sa, sb = draw(ast.broadcastable_shapes(3))
     cond = draw(ast.arrays(sc, low=-1, high=1)) > 0
@@ -313,6 +329,12 @@ SPECS = [
     Spec("bce_with_logits", F.binary_cross_entropy_with_logits,
          lambda x, t: np.mean(-t * np.log(_sigmoid_ref(x)) - (1 - t) * np.log(
              1 - _sigmoid_ref(x))), same_shape_pair(0.0, 1.0)),
+    Spec("huber_loss", F.huber_loss, _huber_ref, huber_pair()),
+    Spec("huber_loss:sum", F.huber_loss, _huber_ref, huber_pair(0.5, "sum")),
+    Spec("huber_loss:none", F.huber_loss, _huber_ref, huber_pair(2.0, "none")),
+    Spec("smooth_l1_loss", lambda y, t, reduction, delta: F.smooth_l1_loss(
+        y, t, reduction, beta=delta), lambda y, t, reduction, delta: _huber_ref(
+        y, t, reduction, delta) / delta, huber_pair(0.5)),
 ]
 
 IDS = [s.name for s in SPECS]

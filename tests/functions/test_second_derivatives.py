@@ -43,6 +43,12 @@ def both(*builders):
     return lambda rng: tuple(b(rng) for b in builders)
 
 
+def _off_kink(rng):
+    """Inputs and targets whose differences keep away from 1 (the kink of Huber at delta 1)."""
+    x = rng.standard_normal((2, 3))
+    return x, x - np.array([[0.3, -0.2, 2.5], [-3.0, 0.5, 1.8]])
+
+
 def one(builder):
     return lambda rng: (builder(rng),)
 
@@ -101,6 +107,13 @@ SMOOTH = {
     "cross_entropy": (lambda x: F.cross_entropy(x, LABELS), one(normal(3, 4))),
     "nll_loss": (lambda x: F.nll_loss(F.log_softmax(x), LABELS), one(normal(3, 4))),
     "mse_loss": (F.mse_loss, both(normal(2, 3), normal(2, 3))),
+    # quadratic within delta, linear beyond: checked away from the switch at |x - t| = delta
+    "huber_loss": (lambda x, t: F.huber_loss(x, t, delta=1.0), lambda rng: _off_kink(rng)),
+    "smooth_l1_loss": (lambda x, t: F.smooth_l1_loss(x, t, beta=1.0),
+                       lambda rng: _off_kink(rng)),
+    "binary_cross_entropy": (F.binary_cross_entropy,
+                             both(lambda rng: rng.uniform(0.1, 0.9, (2, 3)),
+                                  lambda rng: rng.uniform(0, 1, (2, 3)))),
     "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits,
                                          both(normal(2, 3), lambda rng: rng.uniform(0, 1, (2, 3)))),
     "conv2d": (lambda x, W, b: F.conv2d(x, W, b, stride=(2, 1), padding=1),

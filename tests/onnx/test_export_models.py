@@ -138,6 +138,18 @@ def test_gpt_like_transformer(roundtrip):
     assert {"Gather", "LayerNormalization", "Softmax", "Erf"} <= ops
 
 
+def test_char_gpt_of_the_example(roundtrip, examples):
+    from char_gpt import GPT
+
+    model = GPT(vocab=11, block_size=8, n_layer=2, n_head=2, n_embd=8, rng=rng(0))
+    for p in model.parameters():  # LayerNorms away from 1
+        if p.ndim == 1:
+            p.data = p.data + normal(*p.shape, seed=p.size) * 0.1
+    proto = roundtrip(model, lambda n: [rng(n).integers(0, 11, (n, 8))], names=["ids"])
+    names = [i.name for i in proto.graph.initializer]
+    assert names.count("tok.weight") == 1  # the tied head reads the embedding's initializer
+
+
 # ----------------------------------------------------------------------------- every layer
 
 
@@ -234,6 +246,12 @@ LAYERS = {
     "CrossEntropyLoss": (nn.CrossEntropyLoss, lambda n: [normal(n, 5, seed=n), np.arange(n) % 5],
                          TWO),
     "MSELoss": (nn.MSELoss, lambda n: [normal(n, 3, seed=n), normal(n, 3, seed=n + 1)], TWO),
+    "HuberLoss": (lambda: nn.HuberLoss(delta=0.5),
+                  lambda n: [normal(n, 3, seed=n), normal(n, 3, seed=n + 1)], TWO),
+    "SmoothL1Loss": (lambda: nn.SmoothL1Loss(reduction="sum", beta=2.0),
+                     lambda n: [normal(n, 3, seed=n), normal(n, 3, seed=n + 1)], TWO),
+    "BCELoss": (nn.BCELoss, lambda n: [rng(n).uniform(0.05, 0.95, (n, 3)).astype(np.float32),
+                                       rng(n + 1).random((n, 3), np.float32)], TWO),
     "BCEWithLogitsLoss": (nn.BCEWithLogitsLoss,
                           lambda n: [normal(n, 3, seed=n), rng(n).random((n, 3), np.float32)],
                           TWO),

@@ -1,0 +1,108 @@
+"""Time per training step of examples/mnist_gan.py's DCGAN, ours against the same DCGAN in
+PyTorch, alternating in one process (PyTorch is not a dependency: run it where torch is).
+
+    python benchmarks/generative/gan_step.py --threads 1 --rounds 5 --steps 20
+
+One step = generate a batch, D's step on real and detached generated digits, G's step through
+D, each with its own Adam (2e-4, beta1 0.5): exactly the loop of the example, on random
+"real" images (the data does not change the cost). Prints the median ms per step of each and
+the ratio ours / PyTorch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def ours(width: int, batch: int):
+    sys.path.insert(0, str(EXAMPLES))
+    import mnist_gan as gan
+
+    from autograd_lite import optim
+
+    rng = np.random.default_rng(0)
+    G, D = gan.generator(width, rng), gan.discriminator(width, rng)
+    opt_g = optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    real = rng.uniform(-1, 1, (batch, 1, 28, 28)).astype(np.float32)
+
+    def step():
+        fake = G(gan.noise(rng, batch))
+        gan.discriminator_step(D, opt_d, real, fake)
+        gan.generator_step(D, opt_g, fake)
+    return step
+
+
+def theirs(width: int, batch: int):
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    G = nn.Sequential(
+        nn.ConvTranspose2d(100, 2 * width, 7, bias=False), nn.BatchNorm2d(2 * width), nn.ReLU(),
+        nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width),
+        nn.ReLU(), nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh())
+    D = nn.Sequential(
+        nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width),
+        nn.LeakyReLU(0.2), nn.Conv2d(2 * width, 1, 7), nn.Flatten(0))
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    bce = nn.functional.binary_cross_entropy_with_logits
+    real = torch.rand(batch, 1, 28, 28) * 2 - 1
+
+    def step():
+        fake = G(torch.randn(batch, 100, 1, 1))
+        d_real, d_fake = D(real), D(fake.detach())
+        loss_d = bce(d_real, torch.full_like(d_real, 0.9)) + bce(d_fake, torch.zeros_like(d_fake))
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        d_fake = D(fake)
+        loss_g = bce(d_fake, torch.ones_like(d_fake))
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+    return step
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--width", type=int, default=32)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=20)
+    args = parser.parse_args()
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(args.threads)
+    torch.set_num_threads(args.threads)
+    steps = {"ours": ours(args.width, args.batch), "pytorch": theirs(args.width, args.batch)}
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for fn in steps.values():
+        for _ in range(3):
+            fn()  # warm up
+    for _ in range(args.rounds):  # alternate, so both see the same load
+        for name, fn in steps.items():
+            tic = time.perf_counter()
+            for _ in range(args.steps):
+                fn()
+            times[name].append(1000 * (time.perf_counter() - tic) / args.steps)
+    med = {name: float(np.median(t)) for name, t in times.items()}
+    for name, t in times.items():
+        print(f"{name:8s} {med[name]:7.1f} ms/step  (rounds: {', '.join(f'{v:.1f}' for v in t)})")
+    print(f"DCGAN width {args.width}, batch {args.batch}, {args.threads} thread(s): "
+          f"ours / PyTorch = {med['ours'] / med['pytorch']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
