@@ -341,8 +341,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
              "if missing)")
     arg("--text", default=None, metavar="FILE",
         help="train on this UTF-8 text instead of tiny Shakespeare (default: off)")
-    arg("--save", default=str(CHECKPOINT), metavar="PATH",
-        help=f"checkpoint written at every estimate (default {CHECKPOINT})")
+    arg("--save", default=None, metavar="PATH",
+        help=f"checkpoint written at every estimate (default: the --resume file, else "
+             f"{CHECKPOINT})")
     arg("--resume", nargs="?", const=str(CHECKPOINT), default=None, metavar="PATH",
         help=f"continue the run saved in PATH with its settings (default: off; alone: "
              f"{CHECKPOINT})")
@@ -364,6 +365,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     arg("--no-progress", action="store_true", help="no progress bar (default: on a terminal)")
     args = parser.parse_args(argv)
     use_threads(args.threads)
+    if args.save is None:
+        args.save = args.resume or str(CHECKPOINT)
     for name in ("n_layer", "n_head", "n_embd", "block_size", "batch_size", "iters",
                  "eval_interval", "eval_iters", "eval_iters_progress"):
         if getattr(args, name) < 1:
