@@ -140,9 +140,10 @@ def synthetic_mnist(n_train: int, n_test: int, seed: int = 0
     return draw(n_train), draw(n_test)
 
 
-def load_data(args: argparse.Namespace, image_shape: tuple[int, ...]
+def load_data(args: argparse.Namespace, image_shape: tuple[int, ...], standardize: bool = True
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """MNIST (or the synthetic stand-in) as normalised float32 images of ``image_shape``.
+    """MNIST (or the synthetic stand-in) as float32 images of ``image_shape``: standardised
+    with MNIST's mean and deviation, or with ``standardize=False`` scaled to [0, 1].
 
     Returns ``x_train (N, *image_shape), t_train (N,), x_test, t_test``, cut to
     ``args.limit`` samples each when given. Without the data (and no network to download
@@ -161,7 +162,9 @@ def load_data(args: argparse.Namespace, image_shape: tuple[int, ...]
         x_test, t_test = x_test[:args.limit], t_test[:args.limit]
 
     def prepare(x: np.ndarray) -> np.ndarray:
-        x = (x.astype(np.float32) / 255 - MNIST_MEAN) / MNIST_STD
+        x = x.astype(np.float32) / 255
+        if standardize:
+            x = (x - MNIST_MEAN) / MNIST_STD
         return x.reshape(len(x), *image_shape)
 
     return prepare(x_train), t_train, prepare(x_test), t_test

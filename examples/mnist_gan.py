@@ -31,15 +31,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from _common import RUNS, make_rngs, no_data_message, progress, save_figure, synthetic_mnist
+from _common import RUNS, load_data, make_rngs, progress, save_figure
 from _digit_score import load_classifier, score, train_classifier
 from _images import save_grid
 from _threads import add_threads_option, use_threads
 
 import autograd_lite.functions as F
 from autograd_lite import Variable, nn, no_grad, optim
-from autograd_lite.data import DataFileError, DataLoader, TensorDataset, load_mnist
-from autograd_lite.data.mnist import mnist_folder
+from autograd_lite.data import DataLoader, TensorDataset
 
 OUT = RUNS / "mnist_gan"
 CLASSIFIER = RUNS / "mnist_cnn" / "checkpoint.npz"
@@ -110,23 +109,6 @@ def generator_step(D: nn.Module, opt_g: optim.Optimizer, fake: Variable) -> floa
     return loss.item()
 
 
-def load_images(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Training images as float32 (N, 1, 28, 28) in [0, 1] with their labels (for the
-    stand-in classifier only: the GAN never sees them), and the test images."""
-    if args.synthetic:
-        n = args.limit or 1000
-        (x_train, t_train), (x_test, _) = synthetic_mnist(n, n, args.seed)
-    else:
-        try:
-            (x_train, t_train), (x_test, _) = load_mnist(args.data_dir)
-        except (OSError, DataFileError) as err:
-            raise SystemExit(no_data_message(mnist_folder(args.data_dir), err)) from None
-    if args.limit is not None:
-        x_train, t_train, x_test = x_train[:args.limit], t_train[:args.limit], x_test[:args.limit]
-    return (x_train.reshape(-1, 1, 28, 28).astype(np.float32) / 255, t_train,
-            x_test.reshape(-1, 1, 28, 28).astype(np.float32) / 255)
-
-
 def generate(G: nn.Module, z: np.ndarray, batch: int = 500) -> np.ndarray:
     """Digits (N, 1, 28, 28) in [0, 1] from noise `z`, in eval mode, without a graph."""
     G.eval()
@@ -189,7 +171,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     rngs = make_rngs(args.seed)  # init, shuffle, and "dropout" for the noise
     folder = Path(args.out)
 
-    x_train, t_train, x_test = load_images(args)
+    # pixels in [0, 1]; the labels serve the stand-in classifier only: the GAN never sees them
+    x_train, t_train, x_test, _ = load_data(args, (1, 28, 28), standardize=False)
     classifier_path = args.classifier or (CLASSIFIER if CLASSIFIER.exists() else None)
     # read now, so that a wrong --classifier fails before the run, not after it
     classifier = load_classifier(classifier_path) if classifier_path else None

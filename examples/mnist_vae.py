@@ -26,14 +26,13 @@ from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
-from _common import RUNS, make_rngs, no_data_message, progress, synthetic_mnist
+from _common import RUNS, load_data, make_rngs, progress
 from _images import save_grid
 from _threads import add_threads_option, use_threads
 
 import autograd_lite.functions as F
 from autograd_lite import Variable, nn, no_grad, optim
-from autograd_lite.data import DataFileError, DataLoader, TensorDataset, load_mnist
-from autograd_lite.data.mnist import mnist_folder
+from autograd_lite.data import DataLoader, TensorDataset
 
 OUT = RUNS / "mnist_vae"
 
@@ -80,22 +79,6 @@ def negative_elbo(logits: Variable, x: np.ndarray, mu: Variable, logvar: Variabl
     averaged over the batch (the sigmoid of `logits` is the decoder's image)."""
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
     return (bce + kl_divergence(mu, logvar)) / len(x)
-
-
-def load_pixels(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Training and test images as float32 (N, 784) in [0, 1], and the test labels."""
-    if args.synthetic:
-        n = args.limit or 1000
-        (x_train, _), (x_test, t_test) = synthetic_mnist(n, n, args.seed)
-    else:
-        try:
-            (x_train, _), (x_test, t_test) = load_mnist(args.data_dir)
-        except (OSError, DataFileError) as err:
-            raise SystemExit(no_data_message(mnist_folder(args.data_dir), err)) from None
-    if args.limit is not None:
-        x_train, x_test, t_test = x_train[:args.limit], x_test[:args.limit], t_test[:args.limit]
-    return (x_train.reshape(-1, 784).astype(np.float32) / 255,
-            x_test.reshape(-1, 784).astype(np.float32) / 255, t_test)
 
 
 def test_loss(model: VAE, x: np.ndarray, rng: np.random.Generator, batch: int = 1000) -> float:
@@ -164,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> float:
     rngs = make_rngs(args.seed)  # init, shuffle, and "dropout" for the draws of eps
     noise = rngs["dropout"]
 
-    x_train, x_test, _ = load_pixels(args)
+    x_train, _, x_test, _ = load_data(args, (784,), standardize=False)  # pixels in [0, 1]
     loader = DataLoader(TensorDataset(x_train), batch_size=args.batch_size, shuffle=True,
                         seed=rngs["shuffle"])
     model = VAE(args.latent, rngs["init"])
