@@ -39,6 +39,7 @@ def make_parser(agent: str, doc: str) -> argparse.ArgumentParser:
     description is the first paragraph of the agent's docstring `doc`."""
     description = doc.split("\n\n")[0].replace("\n", " ")
     parser = argparse.ArgumentParser(prog=f"{agent}.py", description=description)
+    parser.set_defaults(agent=agent)
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the weights, the agent's draws and the environments "
                              "(default 0)")
@@ -334,6 +335,36 @@ def plot_returns(returns: Sequence[float], path: str | os.PathLike, title: str,
     finally:
         plt.close(fig)
     print(f"wrote {path}")
+
+
+def render_if_asked(env_name: str, act: Callable[[np.ndarray], Any], args: argparse.Namespace,
+                    seed: int = EVAL_SEED) -> None:
+    """With ``--render [PATH]``: `render_gif` to PATH, or to FOLDER/<agent>.gif."""
+    if args.render is not None:
+        render_gif(env_name, act, args.render or Path(args.out) / f"{args.agent}.gif", seed)
+
+
+def evaluate_saved(model: nn.Module, act: Callable[[np.ndarray], Any], env_name: str,
+                   args: argparse.Namespace, seed: int = EVAL_SEED) -> dict[str, float]:
+    """``--evaluate PATH``: load the policy into `model`, print the mean return of `act` over
+    ``--eval-episodes`` greedy episodes, and render one when asked."""
+    load_policy(model, args.evaluate)
+    mean = evaluate(env_name, act, args.eval_episodes)
+    render_if_asked(env_name, act, args, seed)
+    episodes = "episodes" if args.eval_episodes != 1 else "episode"
+    print(f"mean return {mean:.1f} over {args.eval_episodes} greedy {episodes}")
+    return {"mean": mean}
+
+
+def save_outputs(model: nn.Module, act: Callable[[np.ndarray], Any], env_name: str,
+                 args: argparse.Namespace, returns: Sequence[float], title: str, target: float,
+                 evaluations: Sequence[tuple[float, float]] = (), seed: int = EVAL_SEED
+                 ) -> None:
+    """After training: the policy file, the reward curve and, when asked, the rendering."""
+    out = Path(args.out)
+    save_policy(model, out / "policy.npz")
+    plot_returns(returns, out / "returns.png", title, target, evaluations)
+    render_if_asked(env_name, act, args, seed)
 
 
 def render_gif(env_name: str, act: Callable[[np.ndarray], Any], path: str | os.PathLike,

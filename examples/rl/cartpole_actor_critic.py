@@ -20,7 +20,6 @@ CartPole-v1 is solved when a frozen greedy policy (the likelier action) averages
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,17 +27,14 @@ from _rl import (
     Clock,
     Envs,
     SolveCheck,
-    evaluate,
+    evaluate_saved,
     gae,
-    load_policy,
     make_parser,
     make_rngs,
     mlp,
     parse_args,
-    plot_returns,
-    render_gif,
     sample_actions,
-    save_policy,
+    save_outputs,
     summary,
 )
 
@@ -83,7 +79,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--max-grad-norm", type=float, default=0.5,
                         help="gradients are clipped to this norm (default 0.5)")
     args = parse_args(parser, argv)
-    out = Path(args.out)
     rngs = make_rngs(args.seed)
     rng = rngs["agent"]
     actor = mlp([4, args.hidden, 2], rngs["init"])
@@ -93,13 +88,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             return int(actor(obs[None]).data.argmax())
 
     if args.evaluate:
-        load_policy(actor, args.evaluate)
-        mean = evaluate(ENV, greedy, args.eval_episodes)
-        if args.render is not None:
-            render_gif(ENV, greedy, args.render or out / "cartpole_actor_critic.gif")
-        print(f"mean return {mean:.1f} over {args.eval_episodes} greedy episode"
-              + ("s" if args.eval_episodes != 1 else ""))
-        return {"mean": mean}
+        return evaluate_saved(actor, greedy, ENV, args)
 
     critic = mlp([4, args.hidden, 1], rngs["init"])
     params = list(actor.parameters()) + list(critic.parameters())
@@ -156,10 +145,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                     break
 
     print(f"total training time {clock():.1f} s, {step} steps, {len(envs.returns)} episodes")
-    save_policy(actor, out / "policy.npz")
-    plot_returns(envs.returns, out / "returns.png", "A2C on CartPole-v1", TARGET)
-    if args.render is not None:
-        render_gif(ENV, greedy, args.render or out / "cartpole_actor_critic.gif")
+    save_outputs(actor, greedy, ENV, args, envs.returns, "A2C on CartPole-v1", TARGET)
     best = check.best_mean(envs.returns)
     print(summary(solved_at, solved_mean, f"{args.steps} steps", best), flush=True)
     return {"solved_at": solved_at, "mean": solved_mean, "returns": envs.returns, "steps": step}

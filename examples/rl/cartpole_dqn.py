@@ -19,7 +19,6 @@ consecutive episodes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,16 +26,13 @@ from _rl import (
     Clock,
     ReplayBuffer,
     SolveCheck,
-    evaluate,
-    load_policy,
+    evaluate_saved,
     make_env,
     make_parser,
     make_rngs,
     mlp,
     parse_args,
-    plot_returns,
-    render_gif,
-    save_policy,
+    save_outputs,
     summary,
 )
 
@@ -84,7 +80,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--eps-decay", type=int, default=10_000,
                         help="steps over which epsilon falls from 1 (default 10000)")
     args = parse_args(parser, argv)
-    out = Path(args.out)
     rngs = make_rngs(args.seed)
     rng = rngs["agent"]
     q_net = mlp([4, args.hidden, args.hidden, 2], rngs["init"])
@@ -94,13 +89,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             return int(q_net(obs[None]).data.argmax())
 
     if args.evaluate:
-        load_policy(q_net, args.evaluate)
-        mean = evaluate(ENV, greedy, args.eval_episodes)
-        if args.render is not None:
-            render_gif(ENV, greedy, args.render or out / "cartpole_dqn.gif")
-        print(f"mean return {mean:.1f} over {args.eval_episodes} greedy episode"
-              + ("s" if args.eval_episodes != 1 else ""))
-        return {"mean": mean}
+        return evaluate_saved(q_net, greedy, ENV, args)
 
     target_net = mlp([4, args.hidden, args.hidden, 2], rngs["init"])
     target_net.load_state_dict(q_net.state_dict())
@@ -148,10 +137,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 break
 
     print(f"total training time {clock():.1f} s, {step} steps")
-    save_policy(q_net, out / "policy.npz")
-    plot_returns(returns, out / "returns.png", "DQN on CartPole-v1", TARGET)
-    if args.render is not None:
-        render_gif(ENV, greedy, args.render or out / "cartpole_dqn.gif")
+    save_outputs(q_net, greedy, ENV, args, returns, "DQN on CartPole-v1", TARGET)
     best = check.best_mean(returns)
     print(summary(solved_at, solved_mean, f"{args.episodes} episodes", best), flush=True)
     return {"solved_at": solved_at, "mean": solved_mean, "returns": returns, "steps": step}

@@ -17,7 +17,6 @@ CartPole-v1 is solved when a frozen greedy policy (the likelier action) averages
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,16 +24,13 @@ from _rl import (
     Clock,
     SolveCheck,
     discounted_returns,
-    evaluate,
-    load_policy,
+    evaluate_saved,
     make_env,
     make_parser,
     make_rngs,
     mlp,
     parse_args,
-    plot_returns,
-    render_gif,
-    save_policy,
+    save_outputs,
     summary,
 )
 
@@ -63,7 +59,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                         help="Adam's step for the baseline (default 0.005)")
     parser.add_argument("--gamma", type=float, default=0.99, help="discount (default 0.99)")
     args = parse_args(parser, argv)
-    out = Path(args.out)
     rngs = make_rngs(args.seed)
     rng = rngs["agent"]
     policy = mlp([4, args.hidden, 2], rngs["init"])
@@ -73,13 +68,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             return int(policy(obs[None]).data.argmax())
 
     if args.evaluate:
-        load_policy(policy, args.evaluate)
-        mean = evaluate(ENV, greedy, args.eval_episodes)
-        if args.render is not None:
-            render_gif(ENV, greedy, args.render or out / "cartpole_reinforce.gif")
-        print(f"mean return {mean:.1f} over {args.eval_episodes} greedy episode"
-              + ("s" if args.eval_episodes != 1 else ""))
-        return {"mean": mean}
+        return evaluate_saved(policy, greedy, ENV, args)
 
     baseline = mlp([4, args.hidden, 1], rngs["init"])
     policy_opt = optim.Adam(policy.parameters(), lr=args.lr)
@@ -134,11 +123,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 break
 
     print(f"total training time {clock():.1f} s")
-    save_policy(policy, out / "policy.npz")
-    plot_returns(returns, out / "returns.png", "REINFORCE with a baseline on CartPole-v1",
+    save_outputs(policy, greedy, ENV, args, returns, "REINFORCE with a baseline on CartPole-v1",
                  TARGET)
-    if args.render is not None:
-        render_gif(ENV, greedy, args.render or out / "cartpole_reinforce.gif")
     best = check.best_mean(returns)
     print(summary(solved_at, solved_mean, f"{args.episodes} episodes", best), flush=True)
     return {"solved_at": solved_at, "mean": solved_mean, "returns": returns}

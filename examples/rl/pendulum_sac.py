@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,15 +30,13 @@ from _rl import (
     Clock,
     ReplayBuffer,
     evaluate,
-    load_policy,
+    evaluate_saved,
     make_env,
     make_parser,
     make_rngs,
     mlp,
     parse_args,
-    plot_returns,
-    render_gif,
-    save_policy,
+    save_outputs,
     summary,
 )
 
@@ -113,7 +110,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--eval-every", type=int, default=1000,
                         help="steps between checks of the greedy policy (default 1000)")
     args = parse_args(parser, argv)
-    out = Path(args.out)
     rngs = make_rngs(args.seed)
     rng = rngs["agent"]
     actor = mlp([3, args.hidden, args.hidden, 2], rngs["init"])
@@ -124,13 +120,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             return MAX_TORQUE * np.tanh(mean.data[0])
 
     if args.evaluate:
-        load_policy(actor, args.evaluate)
-        mean = evaluate(ENV, greedy, args.eval_episodes)
-        if args.render is not None:
-            render_gif(ENV, greedy, args.render or out / "pendulum_sac.gif", RENDER_SEED)
-        print(f"mean return {mean:.1f} over {args.eval_episodes} greedy episode"
-              + ("s" if args.eval_episodes != 1 else ""))
-        return {"mean": mean}
+        return evaluate_saved(actor, greedy, ENV, args, RENDER_SEED)
 
     critics = [mlp([4, args.hidden, args.hidden, 1], rngs["init"]) for _ in range(2)]
     targets = [mlp([4, args.hidden, args.hidden, 1], rngs["init"]) for _ in range(2)]
@@ -219,11 +209,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 break
 
     print(f"total training time {clock():.1f} s, {step} steps")
-    save_policy(actor, out / "policy.npz")
-    plot_returns(returns, out / "returns.png", "SAC on Pendulum-v1", TARGET,
-                 [(s / 200, mean) for s, mean in evaluations])  # 200 steps an episode
-    if args.render is not None:
-        render_gif(ENV, greedy, args.render or out / "pendulum_sac.gif", RENDER_SEED)
+    save_outputs(actor, greedy, ENV, args, returns, "SAC on Pendulum-v1", TARGET,
+                 [(s / 200, mean) for s, mean in evaluations],  # 200 steps an episode
+                 seed=RENDER_SEED)
     print(summary(solved_at, solved_mean, f"{args.steps} steps", best, "step"), flush=True)
     return {"solved_at": solved_at, "mean": solved_mean, "returns": returns,
             "evaluations": evaluations, "steps": step}
