@@ -29,7 +29,7 @@ from benchmarks.timing import OURS, WorkloadResult  # noqa: E402
 
 WORKLOADS = ("overhead", "small", "mlp", "cnn", "fanin", "memory",
              "rl", "gpt")
-REFERENCE_ORDER = ("numpy", "torch", "scalar")
+REFERENCE_ORDER = ("numpy", "torch", "scalar", "scalar-numpy")
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
 

@@ -184,6 +184,17 @@ def test_scalar_engine_gradient_matches_the_chain_rule():
     assert x.grad == pytest.approx((1 - u * u) * 1.5 * 0.3 + u)
 
 
+def test_array_scalar_engine_matches_the_scalar_one():
+    xs = {}
+    for kind, value in ((scalar.Scalar, 0.3), (scalar.ArrayScalar, np.array([0.3]))):
+        x = kind(value)
+        y = (x * 1.5 + 0.2).tanh() * x
+        y.backward()
+        xs[kind] = x
+    assert isinstance(xs[scalar.ArrayScalar].grad, np.ndarray)
+    assert xs[scalar.ArrayScalar].grad == pytest.approx([xs[scalar.Scalar].grad])
+
+
 def test_scalar_engine_backward_is_not_recursive():
     y = x = scalar.Scalar(0.5)
     for _ in range(5000):

@@ -13,7 +13,9 @@ def run(options: Options) -> WorkloadResult:
     iterations = 50 if options.quick else 2000
     number = 1 if options.quick else 5  # one run is ~40 ms: too short to time alone
     samplers = {OURS: lambda: seconds(lambda: ours.overhead(iterations), number),
-                "scalar": lambda: seconds(lambda: scalar.overhead(iterations), number)}
+                "scalar": lambda: seconds(lambda: scalar.overhead(iterations), number),
+                "scalar-numpy": lambda: seconds(
+                    lambda: scalar.overhead(iterations, scalar.ArrayScalar), number)}
     if options.torch is not None:
         torch = options.torch
         samplers["torch"] = lambda: seconds(lambda: torch_ref.overhead(torch, iterations),
