@@ -21,11 +21,18 @@ import numpy as np
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def ours(width: int, batch: int):
+def example():
+    """examples/mnist_gan.py as a module."""
     sys.path.insert(0, str(EXAMPLES))
-    import mnist_gan as gan
+    import mnist_gan
 
+    return mnist_gan
+
+
+def ours(width: int, batch: int):
     from autograd_lite import optim
+
+    gan = example()
 
     rng = np.random.default_rng(0)
     G, D = gan.generator(width, rng), gan.discriminator(width, rng)
@@ -44,15 +51,16 @@ def theirs(width: int, batch: int):
     import torch
     from torch import nn
 
+    gan = example()
     torch.manual_seed(0)
     G = nn.Sequential(
         nn.ConvTranspose2d(100, 2 * width, 7, bias=False), nn.BatchNorm2d(2 * width), nn.ReLU(),
         nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width),
         nn.ReLU(), nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh())
     D = nn.Sequential(
-        nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2), nn.Dropout(gan.DROPOUT),
         nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width),
-        nn.LeakyReLU(0.2), nn.Conv2d(2 * width, 1, 7), nn.Flatten(0))
+        nn.LeakyReLU(0.2), nn.Dropout(gan.DROPOUT), nn.Conv2d(2 * width, 1, 7), nn.Flatten(0))
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     bce = nn.functional.binary_cross_entropy_with_logits

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from autograd_lite import Variable, optim
+from autograd_lite import Variable, nn, optim
 from autograd_lite.testing import gradcheck
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -96,7 +96,7 @@ def test_gan_quick_run_writes_samples_losses_and_a_score(example, capsys, tmp_pa
     result = example("mnist_gan").main([*GAN_QUICK, "--epochs", "2", "--out", "out"])
     out = capsys.readouterr().out
     line = out.strip().splitlines()[-1]
-    assert re.fullmatch(r"classifier confidence [01]\.\d\d, classes \d+\.\d%-\d+\.\d%, "
+    assert re.fullmatch(r"classifier confidence [01]\.\d{3}, classes \d+\.\d%-\d+\.\d%, "
                         r"FID \d+\.\d, training \d+ s", line), line
     assert "training a quick one" in out and re.search(r"^epoch 2/2 .* ms/step\)$", out, re.M)
     assert 0.1 <= result["confidence"] <= 1 and result["fid"] >= 0
@@ -111,6 +111,24 @@ def test_gan_refuses_a_missing_classifier_by_name(example, tmp_path):
     with pytest.raises(SystemExit, match=r"--classifier .*absent.npz: cannot read it"):
         example("mnist_gan").main([*GAN_QUICK, "--epochs", "1", "--out", str(tmp_path),
                                    "--classifier", str(tmp_path / "absent.npz")])
+
+
+def test_gan_widths_and_dropout_options(example, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    gan = example("mnist_gan")
+    gan.main([*GAN_QUICK, "--epochs", "1", "--out", "out", "--g-width", "6",
+              "--dropout", "0.5"])
+    header = capsys.readouterr().out.splitlines()[0]
+    G6, D4 = gan.generator(6, np.random.default_rng(0)), gan.discriminator(4, None, 0.5)
+    assert f"generator {sum(p.size for p in G6.parameters()):,} " in header
+    assert f"discriminator {sum(p.size for p in D4.parameters()):,} " in header
+    assert "D's dropout 0.5" in header
+    assert [m.p for m in D4.modules() if isinstance(m, nn.Dropout)] == [0.5, 0.5]
+    for bad, message in ((["--dropout", "1"], "--dropout must be in"),
+                         (["--g-width", "0"], "--g-width must be positive")):
+        with pytest.raises(SystemExit):
+            gan.main([*GAN_QUICK, *bad])
+        assert message in capsys.readouterr().err
 
 
 def _players(gan):
