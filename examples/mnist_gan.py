@@ -183,7 +183,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
             parser.error(f"--{flag.replace('_', '-')} must be positive")
     if not 0 <= args.dropout < 1:
         parser.error(f"--dropout must be in [0, 1), got {args.dropout}")
-    rngs = make_rngs(args.seed)  # init, shuffle, and "dropout" for the noise
+    # "init" draws the weights and D's dropout masks, "dropout" the noise G gets
+    rngs = make_rngs(args.seed)
     folder = Path(args.out)
 
     # pixels in [0, 1]; the labels serve the stand-in classifier only: the GAN never sees them

@@ -33,7 +33,6 @@ def ours(width: int, batch: int):
     from autograd_lite import optim
 
     gan = example()
-
     rng = np.random.default_rng(0)
     G, D = gan.generator(width, rng), gan.discriminator(width, rng)
     opt_g = optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
