@@ -23,7 +23,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 def example():
     """examples/mnist_gan.py as a module."""
-    sys.path.insert(0, str(EXAMPLES))
+    if str(EXAMPLES) not in sys.path:
+        sys.path.insert(0, str(EXAMPLES))
     import mnist_gan
 
     return mnist_gan
