@@ -5,6 +5,7 @@ registers the functions behind Variable's operators and methods with the engine.
 """
 
 from autograd_lite import functions
+from autograd_lite.allocator import keep_freed_memory
 from autograd_lite.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.core import (
     Function,
@@ -17,5 +18,6 @@ from autograd_lite.core import (
 )
 
 __all__ = ["AnomalyError", "Function", "Variable", "as_variable", "detect_anomaly",
-           "enable_grad", "functions", "grad", "is_grad_enabled", "no_grad"]
+           "enable_grad", "functions", "grad", "is_grad_enabled", "keep_freed_memory",
+           "no_grad"]
 __version__ = "0.1.0"

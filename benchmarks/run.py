@@ -1,7 +1,7 @@
 """Run benchmark workloads and print a table; also usable as ``python benchmarks/run.py``.
 
     python -m benchmarks [workload ...] [--repeat N] [--json PATH] [--quick] [--threads N]
-                         [--no-torch]
+                         [--no-torch] [--keep-freed-memory]
 
 Every implementation is timed in turn (ours, numpy, torch, ours, numpy, torch, ...) and the
 table shows medians with autograd_lite's min-max range and the ratio ours / reference.
@@ -21,6 +21,7 @@ import importlib  # noqa: E402
 import json  # noqa: E402
 from typing import Any  # noqa: E402
 
+from autograd_lite import keep_freed_memory  # noqa: E402
 from autograd_lite.files import write_text  # noqa: E402
 from benchmarks.impls.torch_ref import load_torch  # noqa: E402
 from benchmarks.machine import choose_threads, machine_info, set_blas_threads  # noqa: E402
@@ -49,6 +50,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="BLAS and PyTorch threads (default: $OMP_NUM_THREADS, else "
                              "what NumPy's BLAS uses)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="call autograd_lite.keep_freed_memory() first, as the examples do: "
+                             "glibc then reuses freed arrays, for every implementation in this "
+                             "process (the peak-memory children keep glibc's defaults)")
     parser.add_argument("--settle", type=float, default=None,
                         help="seconds of pause before every sample, for the previous one's "
                              "BLAS/OpenMP threads to stop spinning (default 0.25, 0 with --quick)")
@@ -126,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     threads = choose_threads(args.threads)
     set_blas_threads(threads)
     torch = None if args.no_torch else load_torch(threads)
+    kept = keep_freed_memory() if args.keep_freed_memory else False
     settle = args.settle if args.settle is not None else (0.0 if args.quick else 0.25)
     options = Options(repeat=args.repeat or (1 if args.quick else 10), quick=args.quick,
                       threads=threads, torch=torch, settle=settle)
@@ -133,7 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{machine['cpu']}, {machine['cpus_available']} CPUs, {threads} threads, "
           f"numpy {machine['numpy']} ({machine['blas'].get('name')}), "
           f"torch {machine['torch'] or 'not used'}; repeat {options.repeat}"
-          f"{', quick' if args.quick else ''}", flush=True)
+          f"{', quick' if args.quick else ''}"
+          f"{', freed memory kept' if kept else ''}", flush=True)
+    if args.keep_freed_memory and not kept:
+        print("warning: --keep-freed-memory: not glibc, nothing to tune", file=sys.stderr)
     load = machine["load_average"]
     if load is not None and load[0] > max(0.5, machine["cpus_available"] - threads):
         print(f"warning: load average {load[0]:.1f} on {machine['cpus_available']} CPUs: other "
@@ -155,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": machine["date"], "machine": machine,
         "options": {"repeat": options.repeat, "quick": options.quick, "threads": threads,
                     "torch": torch is not None, "settle_s": options.settle,
-                    "gc": "collected before each sample; objects from setup frozen"},
+                    "gc": "collected before each sample; objects from setup frozen",
+                    "keep_freed_memory": kept},
         "workloads": {r.name: r.to_json() for r in results}})
     print(f"wrote {args.json}")
     return 0

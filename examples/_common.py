@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from _checkpoint import merge_settings
-from _threads import add_threads_option, use_threads
+from _process import add_threads_option, setup_process
 
 import autograd_lite.functions as F
 from autograd_lite import nn, no_grad, optim
@@ -85,7 +85,7 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None = Non
     """Parse `argv`; with ``--resume``, settings left out come from the checkpoint and
     settings given that differ from it end the program with a message listing them."""
     args = parser.parse_args(argv)
-    use_threads(args.threads)
+    setup_process(args.threads)
     if args.resume:
         try:
             merge_settings(args, given_options(parser, argv), args.resume,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _threads import add_threads_option, use_threads
+from _process import add_threads_option, setup_process
 
 import autograd_lite.functions as F
 from autograd_lite import nn, no_grad, optim
@@ -364,7 +364,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="the head drawn by --attention (default 2 1)")
     arg("--no-progress", action="store_true", help="no progress bar (default: on a terminal)")
     args = parser.parse_args(argv)
-    use_threads(args.threads)
+    setup_process(args.threads)
     if args.save is None:
         args.save = args.resume or str(CHECKPOINT)
     for name in ("n_layer", "n_head", "n_embd", "block_size", "batch_size", "iters",

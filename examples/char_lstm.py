@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from _threads import add_threads_option, use_threads
+from _process import add_threads_option, setup_process
 
 import autograd_lite.functions as F
 from autograd_lite import Variable, nn, no_grad, optim
@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> str:
                         help="sampling temperature: lower is more conservative (default 0.8)")
     add_threads_option(parser)
     args = parser.parse_args(argv)
-    use_threads(args.threads)
+    setup_process(args.threads)
 
     text = read_text(args.text)
     chars = sorted(set(text))

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _threads import add_threads_option, use_threads
+from _process import add_threads_option, setup_process
 
 import autograd_lite.functions as F
 from autograd_lite import nn, no_grad, optim
@@ -296,7 +296,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     arg("--out", type=Path, default=OUT, help=f"folder of the model and picture (default {OUT})")
     arg("--no-progress", action="store_true", help="no progress bar (default: on a terminal)")
     args = parser.parse_args(argv)
-    use_threads(args.threads)
+    setup_process(args.threads)
     for name in ("epochs", "batch_size", "lr", "embed", "hidden", "train_size", "test_size"):
         if not getattr(args, name) > 0:
             parser.error(f"--{name.replace('_', '-')} must be positive")

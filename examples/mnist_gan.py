@@ -37,7 +37,7 @@ import numpy as np
 from _common import RUNS, load_data, make_rngs, progress, save_figure
 from _digit_score import load_classifier, score, train_classifier
 from _images import save_grid
-from _threads import add_threads_option, use_threads
+from _process import add_threads_option, setup_process
 
 import autograd_lite.functions as F
 from autograd_lite import Variable, nn, no_grad, optim
@@ -48,6 +48,8 @@ CLASSIFIER = RUNS / "mnist_cnn" / "checkpoint.npz"
 NOISE = 100
 REAL_TARGET = 0.9  # one-sided label smoothing (see the module's docstring)
 DROPOUT = 0.1  # in the discriminator (see the module's docstring)
+WIDTH = 32  # D's channels: w, then 2w
+G_WIDTH = 64  # G's channels: 2w, then w (twice D's: see the module's docstring)
 
 
 def generator(width: int, rng: np.random.Generator) -> nn.Module:
@@ -151,11 +153,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     parser.add_argument("--epochs", type=int, default=15, help="epochs (default 15)")
     parser.add_argument("--batch-size", type=int, default=64, help="batch size (default 64)")
     parser.add_argument("--lr", type=float, default=2e-4, help="both Adams' rate (default 2e-4)")
-    parser.add_argument("--width", type=int, default=32,
-                        help="channels of the widest layer's half: D (and G, unless "
-                             "--g-width) has w and 2w (default 32)")
-    parser.add_argument("--g-width", type=int, default=None, metavar="W",
-                        help="G's w, when it differs from D's (default: --width)")
+    parser.add_argument("--width", type=int, default=WIDTH, metavar="W",
+                        help=f"D's channels are w and 2w (default {WIDTH})")
+    parser.add_argument("--g-width", type=int, default=G_WIDTH, metavar="W",
+                        help=f"G's channels are 2w and w (default {G_WIDTH})")
     parser.add_argument("--dropout", type=float, default=DROPOUT,
                         help=f"D's dropout probability (default {DROPOUT})")
     parser.add_argument("--seed", type=int, default=0, help="seed of every draw (default 0)")
@@ -175,9 +176,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
                         help=f"folder of the models and pictures (default {OUT})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
-    use_threads(args.threads)
-    if args.g_width is None:
-        args.g_width = args.width
+    setup_process(args.threads)
     for flag in ("epochs", "batch_size", "width", "g_width", "samples"):
         if getattr(args, flag) < 1:
             parser.error(f"--{flag.replace('_', '-')} must be positive")

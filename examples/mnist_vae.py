@@ -31,7 +31,7 @@ from statistics import NormalDist
 import numpy as np
 from _common import RUNS, load_data, make_rngs, progress
 from _images import save_grid
-from _threads import add_threads_option, use_threads
+from _process import add_threads_option, setup_process
 
 import autograd_lite.functions as F
 from autograd_lite import Variable, nn, no_grad, optim
@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> float:
                         help=f"folder of the model and the pictures (default {OUT})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
-    use_threads(args.threads)
+    setup_process(args.threads)
     for flag in ("epochs", "batch_size", "latent"):
         if getattr(args, flag) < 1:
             parser.error(f"--{flag.replace('_', '-')} must be positive")

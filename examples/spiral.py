@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from _threads import add_threads_option, use_threads
+from _process import add_threads_option, setup_process
 
 import autograd_lite.functions as F
 from autograd_lite import nn, no_grad, optim
@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> float:
     parser.add_argument("--out", default=str(OUT), help=f"PNG to write (default {OUT})")
     add_threads_option(parser)
     args = parser.parse_args(argv)
-    use_threads(args.threads)
+    setup_process(args.threads)
 
     data_rng, init_rng = (np.random.default_rng(s)
                           for s in np.random.SeedSequence(args.seed).spawn(2))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import platform
 
 import numpy as np
 import pytest
@@ -79,6 +80,16 @@ def test_quick_run_writes_json(tmp_path, capsys):
     assert not list(path.parent.glob("*.tmp"))
 
 
+def test_keep_freed_memory_option_is_applied_and_recorded(tmp_path, capsys):
+    path = tmp_path / "bench.json"
+    assert main(["overhead", "--quick", "--no-torch", "--keep-freed-memory",
+                 "--json", str(path)]) == 0
+    kept = json.loads(path.read_text())["options"]["keep_freed_memory"]
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert kept is glibc
+    assert ("freed memory kept" in capsys.readouterr().out) is glibc
+
+
 def test_quick_run_with_torch(tmp_path):
     pytest.importorskip("torch")
     path = tmp_path / "bench.json"
@@ -91,6 +102,23 @@ def test_quick_run_with_torch(tmp_path):
             assert "torch" in metric["ratio"]
     first = result["workloads"]["mlp"]["params"]["first_loss"]
     assert first["torch"] == pytest.approx(first["numpy"], rel=1e-4)
+
+
+def test_gan_step_times_the_same_dcgan_in_both(capsys):
+    pytest.importorskip("torch")
+    from threadpoolctl import threadpool_info
+
+    from benchmarks.generative import gan_step
+
+    threads = [pool["num_threads"] for pool in threadpool_info()]
+    med = gan_step.main(["--width", "2", "--g-width", "3", "--batch", "2", "--rounds", "2",
+                         "--steps", "1", "--threads", "1"])
+    assert set(med) == {"ours", "pytorch"} and min(med.values()) > 0
+    out = capsys.readouterr().out
+    G, D = gan_step.example().generator(3, None), gan_step.example().discriminator(2, None)
+    sizes = (sum(p.size for p in G.parameters()), sum(p.size for p in D.parameters()))
+    assert f"widths G 3 D 2 ({sizes[0]:,} and {sizes[1]:,} parameters)" in out
+    assert [pool["num_threads"] for pool in threadpool_info()] == threads  # limit undone
 
 
 def test_cli_rejects_unknown_workload(capsys):

@@ -30,12 +30,12 @@ def example():
     return mnist_gan
 
 
-def ours(width: int, batch: int):
+def ours(width: int, g_width: int, batch: int):
     from autograd_lite import optim
 
     gan = example()
     rng = np.random.default_rng(0)
-    G, D = gan.generator(width, rng), gan.discriminator(width, rng)
+    G, D = gan.generator(g_width, rng), gan.discriminator(width, rng)
     opt_g = optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     real = rng.uniform(-1, 1, (batch, 1, 28, 28)).astype(np.float32)
@@ -44,19 +44,20 @@ def ours(width: int, batch: int):
         fake = G(gan.noise(rng, batch))
         gan.discriminator_step(D, opt_d, real, fake)
         gan.generator_step(D, opt_g, fake)
-    return step
+    return step, (sum(p.size for p in G.parameters()), sum(p.size for p in D.parameters()))
 
 
-def theirs(width: int, batch: int):
+def theirs(width: int, g_width: int, batch: int):
     import torch
     from torch import nn
 
     gan = example()
     torch.manual_seed(0)
+    w = g_width
     G = nn.Sequential(
-        nn.ConvTranspose2d(100, 2 * width, 7, bias=False), nn.BatchNorm2d(2 * width), nn.ReLU(),
-        nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width),
-        nn.ReLU(), nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh())
+        nn.ConvTranspose2d(100, 2 * w, 7, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),
+        nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w),
+        nn.ReLU(), nn.ConvTranspose2d(w, 1, 4, 2, 1), nn.Tanh())
     D = nn.Sequential(
         nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2), nn.Dropout(gan.DROPOUT),
         nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width),
@@ -78,38 +79,58 @@ def theirs(width: int, batch: int):
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
-    return step
+    return step, (sum(p.numel() for p in G.parameters()), sum(p.numel() for p in D.parameters()))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    """Times both as the command line `argv` says; returns the medians (ms per step)."""
+    gan = example()
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--width", type=int, default=32)
+    parser.add_argument("--width", type=int, default=gan.WIDTH, help="D's width")
+    parser.add_argument("--g-width", type=int, default=gan.G_WIDTH, help="G's width")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=20)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     import torch
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(args.threads)
+    made = {"ours": ours(args.width, args.g_width, args.batch),
+            "pytorch": theirs(args.width, args.g_width, args.batch)}
+    sizes = {name: size for name, (_, size) in made.items()}
+    if sizes["ours"] != sizes["pytorch"]:
+        raise AssertionError(f"the two DCGANs differ: (G, D) parameters {sizes}")
+    steps = {name: step for name, (step, _) in made.items()}
+    torch_threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
-    steps = {"ours": ours(args.width, args.batch), "pytorch": theirs(args.width, args.batch)}
+    try:
+        with threadpool_limits(args.threads):
+            times = alternate(steps, args.rounds, args.steps)
+    finally:
+        torch.set_num_threads(torch_threads)
+    med = {name: float(np.median(t)) for name, t in times.items()}
+    for name, t in times.items():
+        print(f"{name:8s} {med[name]:7.1f} ms/step  (rounds: {', '.join(f'{v:.1f}' for v in t)})")
+    print(f"DCGAN widths G {args.g_width} D {args.width} ({sizes['ours'][0]:,} and "
+          f"{sizes['ours'][1]:,} parameters), batch {args.batch}, {args.threads} thread(s): "
+          f"ours / PyTorch = {med['ours'] / med['pytorch']:.2f}")
+    return med
+
+
+def alternate(steps: dict, rounds: int, n: int) -> dict[str, list[float]]:
+    """ms per step of each function, timed `n` steps at a time, in turn for `rounds` rounds."""
     times: dict[str, list[float]] = {name: [] for name in steps}
     for fn in steps.values():
         for _ in range(3):
             fn()  # warm up
-    for _ in range(args.rounds):  # alternate, so both see the same load
+    for _ in range(rounds):  # alternate, so both see the same load
         for name, fn in steps.items():
             tic = time.perf_counter()
-            for _ in range(args.steps):
+            for _ in range(n):
                 fn()
-            times[name].append(1000 * (time.perf_counter() - tic) / args.steps)
-    med = {name: float(np.median(t)) for name, t in times.items()}
-    for name, t in times.items():
-        print(f"{name:8s} {med[name]:7.1f} ms/step  (rounds: {', '.join(f'{v:.1f}' for v in t)})")
-    print(f"DCGAN width {args.width}, batch {args.batch}, {args.threads} thread(s): "
-          f"ours / PyTorch = {med['ours'] / med['pytorch']:.2f}")
+            times[name].append(1000 * (time.perf_counter() - tic) / n)
+    return times
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 sys.path.append(str(Path(__file__).resolve().parent.parent))  # examples/: the threads option
-from _threads import add_threads_option, use_threads  # noqa: E402
+from _process import add_threads_option, setup_process  # noqa: E402
 
 from autograd_lite import nn  # noqa: E402
 from autograd_lite.files import atomic_write  # noqa: E402
@@ -63,7 +63,7 @@ def make_parser(agent: str, doc: str) -> argparse.ArgumentParser:
 def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None
                ) -> argparse.Namespace:
     args = parser.parse_args(argv)
-    use_threads(args.threads)
+    setup_process(args.threads)
     for name, value in vars(args).items():
         if isinstance(value, (int, float)) and not isinstance(value, bool) and name not in (
                 "seed",) and value < 0:

@@ -87,7 +87,7 @@ def test_vae_gradient_reaches_the_encoder_through_the_sampled_code(example):
 
 # ----------------------------------------------------------------------------- GAN
 GAN_QUICK = ["--synthetic", "--limit", "128", "--batch-size", "32", "--width", "4",
-             "--samples", "200", "--no-progress"]
+             "--g-width", "4", "--samples", "200", "--no-progress"]
 
 
 def test_gan_quick_run_writes_samples_losses_and_a_score(example, capsys, tmp_path,

@@ -36,7 +36,7 @@ def rl(monkeypatch):
         return importlib.import_module(name)
 
     yield load
-    for module in ("_rl", "_threads", *AGENTS):
+    for module in ("_rl", "_process", *AGENTS):
         sys.modules.pop(module, None)
 
 
