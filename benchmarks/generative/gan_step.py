@@ -1,7 +1,7 @@
 """Time per training step of examples/mnist_gan.py's DCGAN, ours against the same DCGAN in
 PyTorch, alternating in one process (PyTorch is not a dependency: run it where torch is).
 
-    python benchmarks/generative/gan_step.py --threads 1 --rounds 5 --steps 20
+    python benchmarks/generative/gan_step.py --threads 1 --rounds 5 --steps 20 --keep-freed-memory
 
 One step = generate a batch, D's step on real and detached generated digits, G's step through
 D, each with its own Adam (2e-4, beta1 0.5): exactly the loop of the example, on random
@@ -92,7 +92,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="call autograd_lite.keep_freed_memory() first, as the example does "
+                             "(for PyTorch too: it is one process)")
     args = parser.parse_args(argv)
+    if args.keep_freed_memory:
+        from autograd_lite import keep_freed_memory
+
+        keep_freed_memory()
     import torch
     from threadpoolctl import threadpool_limits
 
