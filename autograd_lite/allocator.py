@@ -35,13 +35,13 @@ def keep_freed_memory(limit: int = 1 << 30) -> bool:
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < _MMAP_MAX:
         raise ValueError(f"keep_freed_memory: limit must be an int of at least {_MMAP_MAX} "
                          f"bytes (32 MiB), got {limit!r}")
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name)
-        mallopt, version = libc.mallopt, libc.gnu_get_libc_version
-    except (OSError, AttributeError, TypeError):
-        return False  # no C library by that name, or one without glibc's mallopt
-    del version  # only its presence mattered: mallopt of other C libraries may be a stub
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    except (OSError, TypeError):
+        return False  # no C library to load
+    if not hasattr(libc, "gnu_get_libc_version"):
+        return False  # not glibc: another C library's mallopt may be a stub
+    mallopt = libc.mallopt
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     limit = min(limit, 2**31 - 1)
     return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_MAX)) and bool(mallopt(_M_TRIM_THRESHOLD, limit))

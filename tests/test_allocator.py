@@ -57,6 +57,15 @@ def test_without_glibc_it_does_nothing_and_says_so(monkeypatch):
     assert autograd_lite.keep_freed_memory() is False
 
 
+def test_another_c_library_is_left_alone(monkeypatch):
+    class Musl:  # a C library with a mallopt but not glibc's
+        def mallopt(self, *args):
+            raise AssertionError("mallopt called on a C library that is not glibc")
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Musl())
+    assert autograd_lite.keep_freed_memory() is False
+
+
 @pytest.mark.parametrize("limit", [0, -1, 1 << 20, 2.0**31, True, "1G"])
 def test_a_limit_below_32_mib_or_not_an_int_is_refused(limit):
     with pytest.raises(ValueError, match=r"keep_freed_memory: limit must be an int of at least "
