@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ROOT = Path(__file__).resolve().parents[2]  # holds benchmarks/ and examples/
+for folder in (ROOT, ROOT / "examples"):  # run as a script, `benchmarks` is not importable
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from benchmarks.timing import alternate, seconds  # noqa: E402
 
 
 def example():
     """examples/mnist_gan.py as a module."""
-    if str(EXAMPLES) not in sys.path:
-        sys.path.insert(0, str(EXAMPLES))
     import mnist_gan
 
     return mnist_gan
@@ -111,9 +113,11 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     steps = {name: step for name, (step, _) in made.items()}
     torch_threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
+    # ms per step, `steps` steps a sample, in turn (so both see the same load)
+    samplers = {name: (lambda fn=fn: 1000 * seconds(fn, args.steps)) for name, fn in steps.items()}
     try:
         with threadpool_limits(args.threads):
-            times = alternate(steps, args.rounds, args.steps)
+            times = alternate(samplers, args.rounds)
     finally:
         torch.set_num_threads(torch_threads)
     med = {name: float(np.median(t)) for name, t in times.items()}
@@ -123,21 +127,6 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
           f"{sizes['ours'][1]:,} parameters), batch {args.batch}, {args.threads} thread(s): "
           f"ours / PyTorch = {med['ours'] / med['pytorch']:.2f}")
     return med
-
-
-def alternate(steps: dict, rounds: int, n: int) -> dict[str, list[float]]:
-    """ms per step of each function, timed `n` steps at a time, in turn for `rounds` rounds."""
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    for fn in steps.values():
-        for _ in range(3):
-            fn()  # warm up
-    for _ in range(rounds):  # alternate, so both see the same load
-        for name, fn in steps.items():
-            tic = time.perf_counter()
-            for _ in range(n):
-                fn()
-            times[name].append(1000 * (time.perf_counter() - tic) / n)
-    return times
 
 
 if __name__ == "__main__":
